@@ -1,0 +1,5 @@
+import sys
+
+from seefood.cli import main
+
+sys.exit(main())

@@ -1,0 +1,329 @@
+"""The `seefood` command: detect, eval, model info, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from seefood import __version__
+from seefood.coco import CLASS_LIST_SOURCE
+from seefood.config import Settings, describe
+from seefood.detector import Detector
+from seefood.files import find_images
+from seefood.images import ImageError, RGBImage, load_image
+from seefood.model import ModelError, file_sha256
+from seefood.result import DetectionResult
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    keys = ("model", "threshold", "min_score", "threads", "batch_size", "host", "port")
+    overrides = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+    return Settings(**overrides)
+
+
+def _detector(settings: Settings) -> Detector:
+    return Detector(
+        settings.model,
+        threshold=settings.threshold,
+        min_score=settings.min_score,
+        iou_threshold=settings.iou_threshold,
+        threads=settings.threads,
+    )
+
+
+Loaded = tuple[Path, RGBImage | None, str | None, float]  # path, image, error, decode ms
+
+
+def _load(path: Path, max_pixels: int) -> Loaded:
+    t0 = time.perf_counter()
+    try:
+        image = load_image(path, max_pixels=max_pixels)
+    except ImageError as exc:
+        return path, None, str(exc), 0.0
+    return path, image, None, (time.perf_counter() - t0) * 1000
+
+
+def run_detection(
+    detector: Detector, paths: Sequence[Path], settings: Settings
+) -> Iterator[tuple[Path, DetectionResult | None, str | None, RGBImage | None]]:
+    """Detect on every path in batches, decoding the next images while the model runs."""
+    size = settings.batch_size
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        loads = pool.map(lambda p: _load(p, settings.max_image_pixels), paths)
+        batch: list[Loaded] = []
+        for item in loads:
+            batch.append(item)
+            if len(batch) == size:
+                yield from _detect_loaded(detector, batch)
+                batch = []
+        yield from _detect_loaded(detector, batch)
+
+
+def _detect_loaded(
+    detector: Detector, batch: list[Loaded]
+) -> Iterator[tuple[Path, DetectionResult | None, str | None, RGBImage | None]]:
+    good = [(path, img, ms) for path, img, err, ms in batch if img is not None]
+    results = iter(detector.detect_batch([img for _, img, _ in good]))
+    for path, img, err, ms in batch:
+        if img is None:
+            yield path, None, err, None
+            continue
+        result = next(results)
+        result.timings_ms = {"decode": ms, **result.timings_ms}
+        result.timings_ms["total"] += ms
+        yield path, result, None, img
+
+
+def _summary(result: DetectionResult, limit: int = 4) -> str:
+    items = [f"{d.class_name} {d.score:.0%}" for d in result.detections[:limit]]
+    more = len(result.detections) - limit
+    return ", ".join(items) + (f" (+{more})" if more > 0 else "")
+
+
+def _annotated_path(out_dir: Path, path: Path, used: set[Path]) -> Path:
+    target = out_dir / f"{path.stem}.jpg"
+    n = 1
+    while target in used:
+        target = out_dir / f"{path.stem}-{n}.jpg"
+        n += 1
+    used.add(target)
+    return target
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    paths = find_images(args.paths)
+    err = Console(stderr=True)
+    if not paths:
+        err.print("[red]no images found[/red]")
+        return 1
+    detector = _detector(settings)
+    if args.annotate:
+        from seefood.annotate import annotate
+
+        args.annotate.mkdir(parents=True, exist_ok=True)
+    table = Table("path", "verdict", "hot dog", "objects", "ms", box=None, pad_edge=False)
+    failed = hotdogs = 0
+    used: set[Path] = set()
+    show_progress = err.is_terminal and len(paths) > 1 and not args.json
+    with Progress(console=err, transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("detecting", total=len(paths))
+        for path, result, error, image in run_detection(detector, paths, settings):
+            progress.advance(task)
+            if result is None:
+                failed += 1
+                if args.json:
+                    print(json.dumps({"path": str(path), "error": error}), flush=True)
+                else:
+                    table.add_row(str(path), "[red]error[/red]", "", error or "", "")
+                continue
+            hotdogs += result.verdict == "hotdog"
+            if args.json:
+                print(json.dumps({"path": str(path), **result.to_dict()}), flush=True)
+            else:
+                verdict = (
+                    "[bold green]hotdog[/bold green]" if result.verdict == "hotdog"
+                    else "not hotdog"
+                )  # fmt: skip
+                table.add_row(
+                    str(path), verdict, f"{result.hotdog_score:.2f}", _summary(result),
+                    f"{result.timings_ms['total']:.0f}",
+                )  # fmt: skip
+            if args.annotate and image is not None:
+                out = _annotated_path(args.annotate, path, used)
+                annotate(image, result).save(out, quality=90)
+    if not args.json:
+        Console().print(table)
+        err.print(
+            f"{len(paths)} images: {hotdogs} hotdog, {len(paths) - hotdogs - failed} not hotdog"
+            + (f", [red]{failed} failed[/red]" if failed else "")
+        )
+    return 1 if failed else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from seefood import evaluate
+
+    settings = _settings(args)
+    pos_paths, neg_paths = evaluate.labelled_images(args.directory)
+    detector = _detector(settings)
+    scores: dict[Path, float] = {}
+    errors = 0
+    for path, result, error, _ in run_detection(detector, [*pos_paths, *neg_paths], settings):
+        if result is None:
+            errors += 1
+            print(f"skipped {path}: {error}", file=sys.stderr)
+        else:
+            scores[path] = result.hotdog_score
+    pos = [scores[p] for p in pos_paths if p in scores]
+    neg = [scores[p] for p in neg_paths if p in scores]
+    chosen = evaluate.confusion(pos, neg, settings.threshold)
+    sweep = evaluate.sweep(pos, neg)
+    best = evaluate.best_f1(pos, neg)
+    ap = evaluate.average_precision(pos, neg)
+    if args.plot:
+        evaluate.plot_pr(pos, neg, chosen, args.plot)
+    if args.json:
+        report: dict[str, Any] = {
+            "directory": str(args.directory),
+            "positives": len(pos),
+            "negatives": len(neg),
+            "errors": errors,
+            "model": detector.model.path.name,
+            "at_threshold": chosen.to_dict(),
+            "best_f1": best.to_dict(),
+            "average_precision": round(ap, 4),
+            "sweep": [c.to_dict() for c in sweep],
+        }
+        print(json.dumps(report, indent=2))
+        return 0
+    out = Console()
+    out.print(
+        f"[bold]{args.directory}[/bold]: {len(pos)} hotdog, {len(neg)} not hotdog"
+        + (f", {errors} unreadable" if errors else "")
+        + f"; model {detector.model.path.name}"
+    )
+    c = chosen
+    out.print(
+        f"at threshold {c.threshold:g}: precision {c.precision:.3f}  recall {c.recall:.3f}  "
+        f"F1 {c.f1:.3f}  accuracy {c.accuracy:.3f}"
+    )
+    confusion = Table("", "predicted hotdog", "predicted not", box=None)
+    confusion.add_row("actual hotdog", str(c.tp), str(c.fn))
+    confusion.add_row("actual not", str(c.fp), str(c.tn))
+    out.print(confusion)
+    table = Table("threshold", "precision", "recall", "F1", "FPR", "tp", "fp", "fn", "tn")
+    for s in sweep:
+        style = "bold" if s is best else ""
+        table.add_row(
+            f"{s.threshold:.2f}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
+            f"{s.false_positive_rate:.3f}", str(s.tp), str(s.fp), str(s.fn), str(s.tn),
+            style=style,
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"best F1 {best.f1:.3f} at threshold {best.threshold:g}; average precision {ap:.3f}")
+    if args.plot:
+        out.print(f"precision-recall curve written to {args.plot}")
+    return 0
+
+
+def cmd_model_info(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    detector = _detector(settings)
+    model = detector.model
+    width, height = model.input_size
+    info = {
+        "name": model.metadata.get("seefood.model", model.path.stem),
+        "path": str(model.path),
+        "sha256": file_sha256(model.path),
+        "size_bytes": model.path.stat().st_size,
+        "layout": model.layout.value,
+        "input": {"width": width, "height": height, "batch": "dynamic" if model.batchable else 1},
+        "preprocess": {
+            "channels": "BGR" if model.preprocess.bgr else "RGB",
+            "mean": model.preprocess.mean,
+            "std": model.preprocess.std,
+            "letterbox": "centred" if model.preprocess.center else "top-left",
+        },
+        "classes": model.num_classes,
+        "class_list_source": CLASS_LIST_SOURCE,
+        "source": model.metadata.get("seefood.source", ""),
+        "upstream": model.metadata.get("seefood.upstream", ""),
+        "threshold": detector.threshold,
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    table = Table(box=None, show_header=False)
+    for key, value in info.items():
+        table.add_row(
+            f"[bold]{key}[/bold]", json.dumps(value) if isinstance(value, dict) else str(value)
+        )
+    Console().print(table)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from seefood.app import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def _add_model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, help="ONNX model file (default: shipped NanoDet-g)")
+    p.add_argument("--threshold", type=float, help="hot-dog score for a 'hotdog' verdict")
+    p.add_argument("--min-score", type=float, help="lowest score reported for other classes")
+    p.add_argument("--threads", type=int, help="onnxruntime threads (default: all cores)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env = "\n".join(
+        f"  {name:<26} {desc} (default: {default or 'none'})" for name, default, desc in describe()
+    )
+    parser = argparse.ArgumentParser(
+        prog="seefood",
+        description="Hotdog or not hotdog: COCO object detection on images and live video.",
+        epilog=f"environment variables (flags win over them):\n{env}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"seefood {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("detect", help="detect objects in images and files in directories")
+    p.add_argument("paths", nargs="+", help="image files or directories (searched recursively)")
+    p.add_argument("--json", action="store_true", help="one JSON object per image")
+    p.add_argument("--annotate", type=Path, metavar="DIR", help="write annotated copies here")
+    p.add_argument("--batch-size", type=int, help="images per model run (default 8)")
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser("eval", help="score the verdict on DIR/hotdog and DIR/not_hotdog")
+    p.add_argument("directory", type=Path)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--plot", type=Path, metavar="FILE.png", help="save a precision-recall curve")
+    p.add_argument("--batch-size", type=int, help="images per model run (default 8)")
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("model", help="about the model")
+    msub = p.add_subparsers(dest="model_command", required=True)
+    info = msub.add_parser("info", help="which model, its file, checksum, input and classes")
+    info.add_argument("--json", action="store_true")
+    _add_model_flags(info)
+    info.set_defaults(func=cmd_model_info)
+
+    p = sub.add_parser("serve", help="run the web app and HTTP API")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except (ModelError, FileNotFoundError, RuntimeError, ValueError) as exc:
+        print(f"seefood: error: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Every setting in one place: defaults, overridable by `SEEFOOD_*` variables and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from seefood.detector import DEFAULT_IOU_THRESHOLD, DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD
+from seefood.images import DEFAULT_MAX_PIXELS
+
+
+class Settings(BaseSettings):
+    """seefood's configuration. Each field `name` is read from `SEEFOOD_NAME`."""
+
+    model_config = SettingsConfigDict(env_prefix="SEEFOOD_", extra="ignore")
+
+    model: Path | None = Field(None, description="ONNX model file; default: the shipped NanoDet-g")
+    threshold: float = Field(
+        DEFAULT_THRESHOLD, gt=0, le=1, description="hot-dog score for a 'hotdog' verdict"
+    )
+    min_score: float = Field(
+        DEFAULT_MIN_SCORE, gt=0, le=1, description="lowest score reported for other classes"
+    )
+    iou_threshold: float = Field(DEFAULT_IOU_THRESHOLD, gt=0, le=1, description="NMS IoU")
+    threads: int | None = Field(
+        None, ge=1, description="onnxruntime threads per session; default: all cores"
+    )
+    batch_size: int = Field(8, ge=1, le=256, description="images per model run in `detect`")
+    host: str = Field("127.0.0.1", description="address `serve` listens on")
+    port: int = Field(8000, ge=0, le=65535, description="port `serve` listens on")
+    max_upload_bytes: int = Field(
+        20 * 1024 * 1024, ge=1, description="largest request body `/v1/detect` accepts (413)"
+    )
+    max_image_pixels: int = Field(
+        DEFAULT_MAX_PIXELS, ge=1, description="largest decoded image, width x height (413)"
+    )
+    log_level: str = Field("info", description="debug, info, warning or error")
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting, for `--help` and the README."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default is None else str(field.default)
+        rows.append((f"SEEFOOD_{name.upper()}", default, field.description or ""))
+    return rows

@@ -1,0 +1,54 @@
+"""Letterboxing: resize keeping the aspect ratio, pad to the model's input, and map back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from seefood.images import RGBImage
+
+
+@dataclass(frozen=True, slots=True)
+class Letterbox:
+    """Where a source image landed inside the model input."""
+
+    source_width: int
+    source_height: int
+    scale: float  # model pixels per source pixel
+    inner_width: int  # size of the resized image inside the input, without padding
+    inner_height: int
+    pad_x: int  # left offset of the image inside the input
+    pad_y: int  # top offset
+
+    def to_source(self, boxes: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Map `[N, 4]` x1,y1,x2,y2 boxes from model input pixels to clipped source pixels."""
+        out = boxes.copy()
+        out[:, [0, 2]] = (out[:, [0, 2]] - self.pad_x) / self.scale
+        out[:, [1, 3]] = (out[:, [1, 3]] - self.pad_y) / self.scale
+        out[:, [0, 2]] = np.clip(out[:, [0, 2]], 0, self.source_width)
+        out[:, [1, 3]] = np.clip(out[:, [1, 3]], 0, self.source_height)
+        return out
+
+
+def fit(source: tuple[int, int], target: tuple[int, int], *, center: bool) -> Letterbox:
+    """The letterbox that fits a (width, height) source into a (width, height) target."""
+    sw, sh = source
+    tw, th = target
+    scale = min(tw / sw, th / sh)
+    nw, nh = max(1, round(sw * scale)), max(1, round(sh * scale))
+    nw, nh = min(nw, tw), min(nh, th)
+    pad_x, pad_y = ((tw - nw) // 2, (th - nh) // 2) if center else (0, 0)
+    return Letterbox(sw, sh, scale, nw, nh, pad_x, pad_y)
+
+
+def resize(image: RGBImage, box: Letterbox) -> RGBImage:
+    """Resize the image to its letterboxed size (without the padding)."""
+    nw, nh = box.inner_width, box.inner_height
+    if (nw, nh) == (box.source_width, box.source_height):
+        return image
+    # Pillow's SIMD bilinear resize with antialiasing: fast, and downscales without aliasing.
+    resized = Image.fromarray(image).resize((nw, nh), Image.Resampling.BILINEAR)
+    return np.asarray(resized)

@@ -1,0 +1,40 @@
+"""Class-aware non-maximum suppression on numpy arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def nms(
+    boxes: NDArray[np.float32], scores: NDArray[np.float32], iou_threshold: float
+) -> NDArray[np.intp]:
+    """Indices of the boxes kept by greedy NMS, best first. Boxes are `[N, 4]` x1,y1,x2,y2."""
+    order = np.argsort(-scores, kind="stable")
+    x1, y1, x2, y2 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+    areas = np.maximum(x2 - x1, 0) * np.maximum(y2 - y1, 0)
+    keep: list[int] = []
+    while order.size:
+        i = int(order[0])
+        keep.append(i)
+        rest = order[1:]
+        w = np.maximum(np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest]), 0)
+        h = np.maximum(np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest]), 0)
+        inter = w * h
+        iou = inter / np.maximum(areas[i] + areas[rest] - inter, 1e-9)
+        order = rest[iou <= iou_threshold]
+    return np.asarray(keep, dtype=np.intp)
+
+
+def batched_nms(
+    boxes: NDArray[np.float32],
+    scores: NDArray[np.float32],
+    class_ids: NDArray[np.intp],
+    iou_threshold: float,
+) -> NDArray[np.intp]:
+    """NMS within each class only: offset each class's boxes so that classes never overlap."""
+    if boxes.shape[0] == 0:
+        return np.zeros(0, dtype=np.intp)
+    span = float(boxes.max()) + 1.0
+    shifted = boxes + (class_ids.astype(np.float32) * span)[:, None]
+    return nms(shifted, scores, iou_threshold)
