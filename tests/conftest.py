@@ -1,0 +1,98 @@
+"""Shared fixtures: the real model, the shared dev images, and small synthetic ONNX models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seefood import Detector, load_image
+from seefood.images import RGBImage
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEV_SET = SHARED / "data" / "hotdog-dev"
+YOLOX_NANO = SHARED / "models" / "yolox_nano.onnx"
+
+
+def dev_images(label: str) -> list[Path]:
+    paths = sorted((DEV_SET / label).glob("*.jpg"))
+    assert paths, f"missing test data in {DEV_SET / label}: see ../shared/README.md"
+    return paths
+
+
+@pytest.fixture(scope="session")
+def detector() -> Detector:
+    return Detector()
+
+
+@pytest.fixture(scope="session")
+def hotdog_paths() -> list[Path]:
+    return dev_images("hotdog")
+
+
+@pytest.fixture(scope="session")
+def not_hotdog_paths() -> list[Path]:
+    return dev_images("not_hotdog")
+
+
+@pytest.fixture(scope="session")
+def hotdog_image() -> RGBImage:
+    """One large hot dog filling most of a 224x168 photo (NanoDet-g: 0.74, box ~[17,38,207,112])."""
+    return load_image(DEV_SET / "hotdog" / "7974806.jpg")
+
+
+def jpeg_bytes(image: RGBImage, quality: int = 90) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def noise_image(width: int = 320, height: int = 240, seed: int = 0) -> RGBImage:
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+class LiveServer:
+    """`seefood serve`'s app under a real uvicorn on 127.0.0.1, in a background thread."""
+
+    def __init__(self, app: object) -> None:
+        import threading
+
+        import uvicorn
+
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        import time
+
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        sock = self.server.servers[0].sockets[0]
+        self.port: int = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(detector: Detector) -> Iterator[LiveServer]:
+    from seefood.app import create_app
+    from seefood.config import Settings
+
+    app = create_app(Settings(max_upload_bytes=2_000_000), detector=detector)
+    server = LiveServer(app)
+    yield server
+    server.stop()

@@ -1,0 +1,65 @@
+"""The web app over real HTTP: detection, health, docs."""
+
+import httpx
+import pytest
+
+from seefood import Detector, decode_image
+from seefood.images import RGBImage
+
+from .conftest import LiveServer, jpeg_bytes
+
+
+def test_health(live_server: LiveServer) -> None:
+    r = httpx.get(f"{live_server.url}/healthz")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok" and r.json()["layout"] == "nanodet"
+
+
+def test_openapi_describes_detect(live_server: LiveServer) -> None:
+    spec = httpx.get(f"{live_server.url}/openapi.json").json()
+    body = spec["paths"]["/v1/detect"]["post"]["requestBody"]["content"]
+    assert {"image/*", "multipart/form-data"} <= set(body)
+    assert httpx.get(f"{live_server.url}/docs").status_code == 200
+
+
+def test_raw_jpeg_body_gives_the_detector_result(
+    live_server: LiveServer, detector: Detector, hotdog_image: RGBImage
+) -> None:
+    data = jpeg_bytes(hotdog_image, quality=95)
+    r = httpx.post(
+        f"{live_server.url}/v1/detect", content=data, headers={"content-type": "image/jpeg"}
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    expected = detector.detect(decode_image(data)).to_dict()
+    assert body["verdict"] == "hotdog" == expected["verdict"]
+    assert body["hotdog_score"] == pytest.approx(expected["hotdog_score"], abs=1e-3)
+    assert [d["class_name"] for d in body["detections"]] == [
+        d["class_name"] for d in expected["detections"]
+    ]
+    assert (body["width"], body["height"]) == (224, 168)
+    assert "path" not in body
+    assert {"decode", "inference", "total"} <= set(body["timings_ms"])
+
+
+def test_multipart_upload(live_server: LiveServer, hotdog_image: RGBImage) -> None:
+    files = {"image": ("dog.jpg", jpeg_bytes(hotdog_image), "image/jpeg")}
+    r = httpx.post(f"{live_server.url}/v1/detect", files=files)
+    assert r.status_code == 200, r.text
+    assert r.json()["verdict"] == "hotdog"
+
+
+def test_octet_stream_png(live_server: LiveServer) -> None:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 32), "white").save(buf, "PNG")
+    r = httpx.post(
+        f"{live_server.url}/v1/detect",
+        content=buf.getvalue(),
+        headers={"content-type": "application/octet-stream"},
+    )
+    assert r.status_code == 200
+    assert r.json()["verdict"] == "not_hotdog" and r.json()["width"] == 64

@@ -1,0 +1,95 @@
+"""The `seefood` command, run as a real process."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from seefood.model import default_model_path, file_sha256
+
+from .conftest import DEV_SET
+
+
+def seefood(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seefood", *map(str, args)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_detect_json_reports_each_image_and_fails_on_bad_ones(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    hotdog = DEV_SET / "hotdog" / "7974806.jpg"
+    run = seefood("detect", "--json", hotdog, notes)
+    assert run.returncode == 1, run.stderr
+    first, second = (json.loads(line) for line in run.stdout.splitlines())
+    assert first["path"] == str(hotdog) and first["verdict"] == "hotdog"
+    assert first["hotdog_score"] > 0.5
+    assert {"class_id", "class_name", "score", "box"} == set(first["detections"][0])
+    assert {"width", "height", "timings_ms"} <= set(first)
+    assert second == {
+        "path": str(notes),
+        "error": "not an image: the data is in no format we can decode",
+    }
+
+
+def test_detect_directory_table_and_annotations(tmp_path: Path) -> None:
+    src = tmp_path / "photos" / "nested"
+    src.mkdir(parents=True)
+    names = ["7974806.jpg", "4676422.jpg"]
+    for name in names:
+        (src / name).write_bytes((DEV_SET / "hotdog" / name).read_bytes())
+    (src / "1001773.jpg").write_bytes((DEV_SET / "not_hotdog" / "1001773.jpg").read_bytes())
+    out = tmp_path / "annotated"
+    run = seefood("detect", tmp_path / "photos", "--annotate", out, "--batch-size", "2")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("not hotdog") == 1
+    assert "3 images: 2 hotdog, 1 not hotdog" in run.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([*names, "1001773.jpg"])
+
+
+def test_eval_json_and_plot(tmp_path: Path) -> None:
+    for label in ("hotdog", "not_hotdog"):
+        (tmp_path / label).mkdir()
+        for p in sorted((DEV_SET / label).glob("*.jpg"))[:10]:
+            (tmp_path / label / p.name).symlink_to(p)
+    plot = tmp_path / "pr.png"
+    run = seefood("eval", tmp_path, "--json", "--plot", plot, "--threshold", "0.25")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert (report["positives"], report["negatives"]) == (10, 10)
+    at = report["at_threshold"]
+    assert at["threshold"] == 0.25 and at["tp"] + at["fn"] == 10 and at["fp"] + at["tn"] == 10
+    assert len(report["sweep"]) == 19 and 0 <= report["average_precision"] <= 1
+    assert plot.stat().st_size > 1000
+
+
+def test_eval_table() -> None:
+    run = seefood("eval", DEV_SET)
+    assert run.returncode == 0, run.stderr
+    assert "100 hotdog, 100 not hotdog" in run.stdout
+    assert "best F1" in run.stdout
+
+
+def test_model_info() -> None:
+    run = seefood("model", "info", "--json")
+    assert run.returncode == 0, run.stderr
+    info = json.loads(run.stdout)
+    assert info["sha256"] == file_sha256(default_model_path())
+    assert info["layout"] == "nanodet" and info["input"] == {
+        "width": 416,
+        "height": 416,
+        "batch": "dynamic",
+    }
+    assert info["classes"] == 80 and "COCO" in info["class_list_source"]
+
+
+def test_model_from_environment_and_bad_model(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "SEEFOOD_MODEL": str(tmp_path / "missing.onnx")}
+    run = subprocess.run([sys.executable, "-m", "seefood", "model", "info"], capture_output=True,
+                         text=True, env=env, timeout=60)  # fmt: skip
+    assert run.returncode == 2
+    assert "model file not found" in run.stderr

@@ -1,0 +1,27 @@
+import numpy as np
+
+from seefood.nms import batched_nms, nms
+
+
+def test_suppresses_overlaps_keeps_separate_boxes() -> None:
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]], np.float32)
+    scores = np.array([0.9, 0.8, 0.7], np.float32)
+    assert nms(boxes, scores, 0.5).tolist() == [0, 2]
+    assert nms(boxes, scores, 0.9).tolist() == [0, 1, 2]
+
+
+def test_best_first() -> None:
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11]], np.float32)
+    assert nms(boxes, np.array([0.2, 0.6], np.float32), 0.5).tolist() == [1]
+
+
+def test_classes_do_not_suppress_each_other() -> None:
+    boxes = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 10, 10]], np.float32)
+    scores = np.array([0.9, 0.8, 0.7], np.float32)
+    classes = np.array([52, 48, 52], np.intp)
+    assert sorted(batched_nms(boxes, scores, classes, 0.5).tolist()) == [0, 1]
+
+
+def test_empty_input() -> None:
+    empty = np.zeros((0, 4), np.float32)
+    assert batched_nms(empty, np.zeros(0, np.float32), np.zeros(0, np.intp), 0.5).size == 0

@@ -1,0 +1,26 @@
+from seefood.result import Detection, DetectionResult
+
+
+def test_verdict_follows_the_threshold() -> None:
+    assert DetectionResult(10, 10, [], hotdog_score=0.3, threshold=0.3).verdict == "hotdog"
+    assert DetectionResult(10, 10, [], hotdog_score=0.3, threshold=0.31).verdict == "not_hotdog"
+
+
+def test_json_form() -> None:
+    det = Detection(52, "hot dog", 0.876543, (1.234, 2.0, 30.06, 40.0))
+    result = DetectionResult(640, 480, [det], 0.876543, 0.25, {"inference": 12.3456})
+    assert result.to_dict() == {
+        "width": 640,
+        "height": 480,
+        "verdict": "hotdog",
+        "hotdog_score": 0.8765,
+        "detections": [
+            {
+                "class_id": 52,
+                "class_name": "hot dog",
+                "score": 0.8765,
+                "box": [1.2, 2.0, 30.1, 40.0],
+            }
+        ],
+        "timings_ms": {"inference": 12.35},
+    }
