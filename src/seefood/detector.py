@@ -64,9 +64,12 @@ class Detector:
         pre = self.model.preprocess
         order = [2, 1, 0] if pre.bgr else [0, 1, 2]
         self._order = order
-        self._mean = np.asarray(pre.mean, dtype=np.float32)
-        self._inv_std = 1.0 / np.asarray(pre.std, dtype=np.float32)
-        self._pad = (float(pre.pad_value) - self._mean) * self._inv_std
+        mean = np.asarray(pre.mean, dtype=np.float32)
+        inv_std = 1.0 / np.asarray(pre.std, dtype=np.float32)
+        # Inputs are uint8, so normalisation is a 256-entry lookup per channel.
+        levels = np.arange(256, dtype=np.float32)
+        self._lut = np.stack([(levels - mean[c]) * inv_std[c] for c in range(3)])
+        self._pad = self._lut[:, pre.pad_value]
 
     # -- the three stages, public so that a scheduler can batch across callers ------------
 
@@ -85,9 +88,7 @@ class Detector:
         for c, src in enumerate(self._order):
             plane = out[c]
             plane.fill(self._pad[c])
-            region = plane[y0:y1, x0:x1]
-            np.subtract(inner[:, :, src], self._mean[c], out=region, casting="unsafe")
-            region *= self._inv_std[c]
+            np.take(self._lut[c], inner[:, :, src], out=plane[y0:y1, x0:x1], mode="clip")
         return box
 
     def new_batch(self, size: int) -> NDArray[np.float32]:

