@@ -57,8 +57,8 @@ def bench_model(path: Path, jpegs: list[bytes], rounds: int, threads: int | None
     arrays: list[RGBImage] = [decode_image(b) for b in jpegs]
     n = len(jpegs)
     prepared = det.new_batch(n)
-    for i, a in enumerate(arrays):
-        det.prepare_into(a, prepared[i])
+    for i, img in enumerate(arrays):
+        det.prepare_into(img, prepared[i])
     singles = [prepared[i : i + 1] for i in range(n)]
     for i in range(n):  # warm-up
         det.model.run(singles[i])
@@ -74,12 +74,13 @@ def bench_model(path: Path, jpegs: list[bytes], rounds: int, threads: int | None
     decode_ms = statistics.median(
         [per_item_ms(lambda i: decode_image(jpegs[i]), n) for _ in range(3)]
     )
-    for img in arrays:
+    for image in arrays:
         for k in stages:
-            stages[k] += det.detect(img).timings_ms[k] / n
+            stages[k] += det.detect(image).timings_ms[k] / n
 
-    print(f"\n## {path.name} ({det.model.layout}, input {det.model.input_size[0]}x"
-          f"{det.model.input_size[1]}, batch {'dynamic' if det.model.batchable else 1})")  # fmt: skip
+    width, height = det.model.input_size
+    batch = "dynamic" if det.model.batchable else 1
+    print(f"\n## {path.name} ({det.model.layout}, input {width}x{height}, batch {batch})")
     print(f"{'raw run() ms/img':<34}{r:8.2f}")
     print(f"{'seefood from JPEG ms/img':<34}{f:8.2f}   ratio {f / r:5.3f}")
     print(f"{'seefood from RGB array ms/img':<34}{a:8.2f}   ratio {a / r:5.3f}")

@@ -51,5 +51,4 @@ def resize(image: RGBImage, box: Letterbox) -> RGBImage:
         return image
     # OpenCV's bilinear resize, as the YOLO family's own pipelines use: ~0.1 ms for 640x480
     # where Pillow's antialiased resize takes ~1.5 ms, a tenth of the model's run time.
-    resized: RGBImage = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    return resized
+    return np.asarray(cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR), np.uint8)
