@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -68,8 +69,8 @@ class Detector:
         inv_std = 1.0 / np.asarray(pre.std, dtype=np.float32)
         # Inputs are uint8, so normalisation is a 256-entry lookup per channel.
         levels = np.arange(256, dtype=np.float32)
-        self._lut = np.stack([(levels - mean[c]) * inv_std[c] for c in range(3)])
-        self._pad = self._lut[:, pre.pad_value]
+        self._lut = np.stack([(levels - mean[c]) * inv_std[c] for c in range(3)])[:, None, :]
+        self._pad = self._lut[:, 0, pre.pad_value]
 
     # -- the three stages, public so that a scheduler can batch across callers ------------
 
@@ -85,10 +86,11 @@ class Detector:
         inner = resize(image, box)
         y0, x0 = box.pad_y, box.pad_x
         y1, x1 = y0 + box.inner_height, x0 + box.inner_width
+        planes = cv2.split(inner)
         for c, src in enumerate(self._order):
             plane = out[c]
             plane.fill(self._pad[c])
-            np.take(self._lut[c], inner[:, :, src], out=plane[y0:y1, x0:x1], mode="clip")
+            plane[y0:y1, x0:x1] = cv2.LUT(planes[src], self._lut[c])
         return box
 
     def new_batch(self, size: int) -> NDArray[np.float32]:

@@ -123,5 +123,6 @@ def plot_pr(pos: Sequence[float], neg: Sequence[float], chosen: Confusion, path:
            title=f"hot dog, AP={average_precision(pos, neg):.3f}")  # fmt: skip
     ax.grid(alpha=0.3)
     fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)
