@@ -1,4 +1,6 @@
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +26,45 @@ def test_decodes_jpeg_png_webp_to_rgb_uint8() -> None:
     assert np.array_equal(decode_image(_encode(Image.fromarray(src), "PNG")), src)
 
 
-def test_grey_palette_and_alpha_become_rgb() -> None:
-    for mode in ("L", "P", "RGBA", "CMYK"):
-        img = Image.new(mode, (10, 7))
-        fmt = "JPEG" if mode == "CMYK" else "PNG"
-        assert decode_image(_encode(img, fmt)).shape == (7, 10, 3)
+def test_grey_palette_alpha_and_cmyk_become_the_right_rgb() -> None:
+    cases = [
+        (Image.new("L", (10, 7), 128), "PNG", (128, 128, 128)),
+        (Image.new("RGB", (10, 7), (200, 30, 40)).quantize(4), "PNG", (200, 30, 40)),
+        (Image.new("RGBA", (10, 7), (10, 220, 30, 255)), "PNG", (10, 220, 30)),
+        (Image.new("CMYK", (10, 7), (0, 255, 255, 0)), "JPEG", (255, 0, 0)),
+    ]
+    for img, fmt, rgb in cases:
+        out = decode_image(_encode(img, fmt))
+        assert out.shape == (7, 10, 3)
+        np.testing.assert_allclose(out[3, 5], rgb, atol=3)
+
+
+def test_sixteen_bit_grey_keeps_its_brightness() -> None:
+    grey16 = Image.fromarray(np.full((8, 8), 32768, np.uint16))  # mid grey, 16-bit
+    out = decode_image(_encode(grey16, "PNG"))
+    np.testing.assert_allclose(out, 127, atol=1)
+
+
+def test_corrupt_exif_never_escapes_as_another_exception() -> None:
+    """Fuzz the EXIF block: every result is an upright RGB array or an ImageError."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "Canon"
+    exif[0x0132] = "2020:01:01 00:00:00"
+    data = _encode(Image.new("RGB", (40, 20), "red"), "JPEG", exif=exif)
+    start = data.find(b"Exif\x00\x00") + 6
+    rng = np.random.default_rng(2)
+    decoded = errors = 0
+    for _ in range(3000):
+        mutated = bytearray(data)
+        for k in rng.integers(start, start + 180, size=int(rng.integers(1, 7))):
+            mutated[k] = int(rng.integers(0, 256))
+        try:
+            decode_image(bytes(mutated))
+            decoded += 1
+        except ImageError:
+            errors += 1
+    assert decoded > 2000  # most mutations leave a readable picture
 
 
 def test_exif_orientation_is_applied() -> None:
@@ -65,6 +101,24 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
     with pytest.raises(ImageTooLarge, match="100000000 pixels"):
         decode_image(bomb)
     assert decode_image(bomb, max_pixels=100_000_000).shape == (10_000, 10_000, 3)
+
+
+def test_bomb_over_pillows_own_cap_is_still_too_large() -> None:
+    # A bare PNG header claiming 20 000 x 20 000: Pillow refuses it inside open().
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", 20_000, 20_000, 8, 2, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+    with pytest.raises(ImageTooLarge):
+        decode_image(png, max_pixels=10**12)
 
 
 def test_load_image_reports_missing_files(tmp_path: Path) -> None:

@@ -29,3 +29,8 @@ def test_to_source_inverts_the_mapping_and_clips() -> None:
     src = box.to_source(model_boxes)
     np.testing.assert_allclose(src[0], [160, 80, 320, 160], atol=1e-3)
     np.testing.assert_allclose(src[1], [0, 0, 640, 480])
+
+
+def test_truncating_like_yolox() -> None:
+    assert fit((224, 149), (416, 416), center=False).inner_height == 277
+    assert fit((224, 149), (416, 416), center=False, truncate=True).inner_height == 276

@@ -11,6 +11,7 @@ from seefood.model import (
     detect_layout,
     file_sha256,
     load_model,
+    nanodet_score_width,
 )
 
 from .conftest import ROOT, YOLOX_NANO
@@ -44,10 +45,15 @@ def test_detect_layout(
 
 
 def test_unknown_layout_is_a_clear_error() -> None:
-    with pytest.raises(ModelError, match="unrecognised output layout"):
-        detect_layout([(1, 1000)], (416, 416))
-    with pytest.raises(ModelError, match="unrecognised"):
-        detect_layout([(1, 123, 85)], (416, 416))
+    for shapes in ([(1, 1000)], [(1, 123, 85)], [(1, 8400, 84)], [(1, 300, 6)]):
+        with pytest.raises(ModelError, match="unrecognised output layout"):
+            detect_layout(shapes, (640, 640))
+
+
+def test_nanodet_with_few_classes() -> None:
+    shapes = [(1, 2704, 1), (1, 2704, 32), (1, 676, 1), (1, 676, 32), (1, 169, 1), (1, 169, 32)]
+    assert detect_layout(shapes, (416, 416)) is Layout.NANODET
+    assert nanodet_score_width([1, 32]) == 1 and nanodet_score_width([80, 44]) == 80
 
 
 def test_shipped_model_matches_its_notice() -> None:

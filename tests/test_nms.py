@@ -25,3 +25,16 @@ def test_classes_do_not_suppress_each_other() -> None:
 def test_empty_input() -> None:
     empty = np.zeros((0, 4), np.float32)
     assert batched_nms(empty, np.zeros(0, np.float32), np.zeros(0, np.intp), 0.5).size == 0
+
+
+def test_classes_stay_apart_with_negative_coordinates() -> None:
+    boxes = np.array([[330, 330, 416, 416], [-87, -87, -1, -1]], np.float32)
+    scores = np.array([0.9, 0.8], np.float32)
+    assert sorted(batched_nms(boxes, scores, np.array([0, 1]), 0.5).tolist()) == [0, 1]
+
+
+def test_huge_boxes_do_not_switch_nms_off() -> None:
+    boxes = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 4e8, 4e8]], np.float32)
+    scores = np.array([0.9, 0.8, 0.1], np.float32)
+    keep = batched_nms(boxes, scores, np.array([5, 5, 0]), 0.5).tolist()
+    assert sorted(keep) == [0, 2]

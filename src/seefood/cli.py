@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -50,19 +51,32 @@ def _load(path: Path, max_pixels: int) -> Loaded:
         image = load_image(path, max_pixels=max_pixels)
     except ImageError as exc:
         return path, None, str(exc), 0.0
+    except Exception as exc:  # one bad file must never cost the others their results
+        return path, None, f"cannot decode: {exc!r}", 0.0
     return path, image, None, (time.perf_counter() - t0) * 1000
 
 
 def run_detection(
     detector: Detector, paths: Sequence[Path], settings: Settings
 ) -> Iterator[tuple[Path, DetectionResult | None, str | None, RGBImage | None]]:
-    """Detect on every path in batches, decoding the next images while the model runs."""
+    """Detect on every path in batches, decoding the next images while the model runs.
+
+    At most two batches are decoded ahead, so memory stays bounded on huge folders.
+    """
     size = settings.batch_size
     with ThreadPoolExecutor(max_workers=2) as pool:
-        loads = pool.map(lambda p: _load(p, settings.max_image_pixels), paths)
+        ahead: deque[Future[Loaded]] = deque()
+        todo = iter(paths)
         batch: list[Loaded] = []
-        for item in loads:
-            batch.append(item)
+        while True:
+            while len(ahead) < 2 * size:
+                path = next(todo, None)
+                if path is None:
+                    break
+                ahead.append(pool.submit(_load, path, settings.max_image_pixels))
+            if not ahead:
+                break
+            batch.append(ahead.popleft().result())
             if len(batch) == size:
                 yield from _detect_loaded(detector, batch)
                 batch = []
@@ -167,6 +181,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
             scores[path] = result.hotdog_score
     pos = [scores[p] for p in pos_paths if p in scores]
     neg = [scores[p] for p in neg_paths if p in scores]
+    if not pos or not neg:
+        raise ValueError(
+            f"{args.directory}: need readable images in both hotdog/ ({len(pos)}) "
+            f"and not_hotdog/ ({len(neg)})"
+        )
     chosen = evaluate.confusion(pos, neg, settings.threshold)
     sweep = evaluate.sweep(pos, neg)
     best = evaluate.best_f1(pos, neg)

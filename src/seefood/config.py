@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,7 +37,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         DEFAULT_MAX_PIXELS, ge=1, description="largest decoded image, width x height (413)"
     )
-    log_level: str = Field("info", description="debug, info, warning or error")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="server log level: debug, info, warning or error"
+    )
 
 
 def describe() -> list[tuple[str, str, str]]:

@@ -82,7 +82,8 @@ class Detector:
             )
         height, width = image.shape[:2]
         target = self.model.input_size
-        box = fit((width, height), target, center=self.model.preprocess.center)
+        pre = self.model.preprocess
+        box = fit((width, height), target, center=pre.center, truncate=pre.truncate)
         inner = resize(image, box)
         y0, x0 = box.pad_y, box.pad_x
         y1, x1 = y0 + box.inner_height, x0 + box.inner_width

@@ -29,8 +29,9 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> RGBIma
         raise ImageError("empty input: no image data")
     try:
         with warnings.catch_warnings():
-            # Our own pixel limit below replaces PIL's bomb warning with a clear error.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Pillow warns about bombs (our own limit below says it clearly) and about odd
+            # metadata it skips; neither is the caller's business.
+            warnings.simplefilter("ignore")
             img: Image.Image = Image.open(io.BytesIO(data))
             width, height = img.size
             if width * height > max_pixels:
@@ -39,16 +40,40 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> RGBIma
                     f"the limit is {max_pixels}"
                 )
             img.load()  # the header was fine; now decode, which finds truncated data
-            img = ImageOps.exif_transpose(img)
-            if img.mode != "RGB":
-                img = img.convert("RGB")
-            return np.asarray(img)
+            img = _upright(img)
+            return _to_rgb(img)
     except ImageError:
         raise
     except UnidentifiedImageError:
         raise ImageError("not an image: the data is in no format we can decode") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # over Pillow's own hard cap (~179 MP)
+        raise ImageTooLarge(f"image too large: {exc}") from None
+    except Exception as exc:  # Pillow's decoders raise many types on corrupt data
         raise ImageError(f"corrupt or truncated image: {exc}") from None
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation; a corrupt EXIF block leaves the pixels as they are."""
+    try:
+        return ImageOps.exif_transpose(img)
+    except Exception:  # struct.error, TypeError, ... from malformed EXIF: not worth failing
+        return img
+
+
+def _to_rgb(img: Image.Image) -> RGBImage:
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # 16-bit and float greys: Pillow's convert() would clip them to white; scale instead.
+        grey = np.asarray(img, dtype=np.float64)
+        top = grey.max(initial=0.0)
+        if img.mode == "F" and top <= 1.0:
+            grey = grey * 255.0
+        elif top > 255.0:
+            grey = grey / 257.0  # 0..65535 -> 0..255
+        eight = np.clip(grey, 0, 255).astype(np.uint8)
+        return np.repeat(eight[:, :, None], 3, axis=2)
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+    return np.asarray(img)
 
 
 def load_image(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> RGBImage:

@@ -33,12 +33,19 @@ class Letterbox:
         return out
 
 
-def fit(source: tuple[int, int], target: tuple[int, int], *, center: bool) -> Letterbox:
-    """The letterbox that fits a (width, height) source into a (width, height) target."""
+def fit(
+    source: tuple[int, int], target: tuple[int, int], *, center: bool, truncate: bool = False
+) -> Letterbox:
+    """The letterbox that fits a (width, height) source into a (width, height) target.
+
+    `truncate` sizes the resized image with int() rather than round(), as YOLOX's own
+    preprocessing does; a pixel row more or less moves its scores by up to 0.1.
+    """
     sw, sh = source
     tw, th = target
     scale = min(tw / sw, th / sh)
-    nw, nh = max(1, round(sw * scale)), max(1, round(sh * scale))
+    size = int if truncate else round
+    nw, nh = max(1, size(sw * scale)), max(1, size(sh * scale))
     nw, nh = min(nw, tw), min(nh, th)
     pad_x, pad_y = ((tw - nw) // 2, (th - nh) // 2) if center else (0, 0)
     return Letterbox(sw, sh, scale, nw, nh, pad_x, pad_y)

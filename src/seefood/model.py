@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
@@ -32,13 +33,14 @@ class Preprocess:
     std: tuple[float, float, float]
     pad_value: int  # fill of the letterbox border, in 0..255 pixel units
     center: bool  # letterbox centred (True) or at the top-left (False)
+    truncate: bool = False  # resized size by int() (YOLOX) rather than round()
 
 
 PREPROCESS: dict[Layout, Preprocess] = {
     # NanoDet's own pipeline; the border is the mean colour, so it normalises to zero.
     Layout.NANODET: Preprocess(True, (103.53, 116.28, 123.675), (57.375, 57.12, 58.395), 114, True),
     # YOLOX: BGR 0..255, image at the top-left, padded with 114.
-    Layout.YOLOX: Preprocess(True, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), 114, False),
+    Layout.YOLOX: Preprocess(True, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), 114, False, truncate=True),
     # Ultralytics: RGB 0..1, centred, padded with 114.
     Layout.YOLOV5: Preprocess(False, (0.0, 0.0, 0.0), (255.0, 255.0, 255.0), 114, True),
     Layout.YOLOV8: Preprocess(False, (0.0, 0.0, 0.0), (255.0, 255.0, 255.0), 114, True),
@@ -85,9 +87,7 @@ class Model:
     def num_classes(self) -> int:
         shapes = self.output_shapes
         if self.layout is Layout.NANODET:
-            # Each stride has a [N, C] score and a [N, 4*(R+1)] box tensor; COCO's C is 80.
-            widths = {s[-1] for s in shapes}
-            return 80 if 80 in widths else max(widths)
+            return nanodet_score_width([s[-1] for s in shapes])
         if self.layout is Layout.YOLOV8:
             return shapes[0][1] - 4
         return shapes[0][-1] - 5
@@ -97,31 +97,50 @@ class Model:
         return outputs
 
 
+def nanodet_score_width(widths: list[int]) -> int:
+    """Which of NanoDet's per-stride tensor widths is the class scores, not the box bins.
+
+    Box tensors are 4 * (reg_max + 1) wide. COCO's 80 is also a multiple of 4, so 80 wins
+    when present; otherwise the width that is not a multiple of 4, else the narrower.
+    """
+    unique = sorted(set(widths))
+    if 80 in unique:
+        return 80
+    odd = [w for w in unique if w % 4]
+    return odd[0] if odd else unique[0]
+
+
 def _cells(width: int, height: int) -> int:
     return sum(math.ceil(width / s) * math.ceil(height / s) for s in (8, 16, 32))
 
 
-def detect_layout(output_shapes: list[tuple[int, ...]], input_size: tuple[int, int]) -> Layout:
+def detect_layout(output_shapes: Sequence[tuple[int, ...]], input_size: tuple[int, int]) -> Layout:
     """Recognise the family from concrete output shapes (batch first)."""
     pairs = len(output_shapes) >= 2 and len(output_shapes) % 2 == 0
     if pairs and all(len(s) == 3 for s in output_shapes):
         by_n: dict[int, list[int]] = {}
         for s in output_shapes:
             by_n.setdefault(s[1], []).append(s[2])
-        if all(len(v) == 2 and min(v) > 0 and max(v) % 4 == 0 for v in by_n.values()):
+
+        def is_pair(v: list[int]) -> bool:
+            return len(v) == 2 and min(v) > 0 and (v[0] + v[1] - nanodet_score_width(v)) % 4 == 0
+
+        if all(is_pair(v) for v in by_n.values()):
             return Layout.NANODET
     if len(output_shapes) == 1 and len(output_shapes[0]) == 3:
+        # COCO-80 only: 5 + 80 columns (box, objectness, classes) or 4 + 80 rows (no obj).
         _, a, b = output_shapes[0]
         cells = _cells(*input_size)
-        if b > 5 and a == cells:
+        if b == 85 and a == cells:
             return Layout.YOLOX
-        if b > 5 and a == 3 * cells:
+        if b == 85 and a == 3 * cells:
             return Layout.YOLOV5
-        if b > a and a > 4:
+        if a == 84 and b > a:
             return Layout.YOLOV8
     raise ModelError(
-        f"unrecognised output layout {output_shapes} for input {input_size}: expected NanoDet "
-        "(score/box pairs per stride), YOLOX or YOLOv5 ([1,N,5+C]) or YOLOv8 ([1,4+C,N])"
+        f"unrecognised output layout {output_shapes} for input {input_size}: expected a COCO-80 "
+        "NanoDet (score/box pairs per stride), YOLOX or YOLOv5 ([1,N,85]), or YOLOv8/v11 "
+        "([1,84,N]); end-to-end exports with NMS inside (YOLOv10, [1,300,6]) are not supported"
     )
 
 

@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 
 def nms(
-    boxes: NDArray[np.float32], scores: NDArray[np.float32], iou_threshold: float
+    boxes: NDArray[np.floating], scores: NDArray[np.float32], iou_threshold: float
 ) -> NDArray[np.intp]:
     """Indices of the boxes kept by greedy NMS, best first. Boxes are `[N, 4]` x1,y1,x2,y2."""
     order = np.argsort(-scores, kind="stable")
@@ -35,6 +35,9 @@ def batched_nms(
     """NMS within each class only: offset each class's boxes so that classes never overlap."""
     if boxes.shape[0] == 0:
         return np.zeros(0, dtype=np.intp)
-    span = float(boxes.max()) + 1.0
-    shifted = boxes + (class_ids.astype(np.float32) * span)[:, None]
+    # Shift each class into its own region, wider than all boxes together (negative
+    # coordinates included), in float64 so that large offsets keep the boxes' precision.
+    coords = boxes.astype(np.float64)
+    span = float(coords.max() - coords.min()) + 1.0
+    shifted = coords + (class_ids.astype(np.float64) * span)[:, None]
     return nms(shifted, scores, iou_threshold)
