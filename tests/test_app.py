@@ -63,3 +63,52 @@ def test_octet_stream_png(live_server: LiveServer) -> None:
     )
     assert r.status_code == 200
     assert r.json()["verdict"] == "not_hotdog" and r.json()["width"] == 64
+
+
+def test_metrics_endpoint(live_server: LiveServer, hotdog_image: RGBImage) -> None:
+    httpx.post(
+        f"{live_server.url}/v1/detect",
+        content=jpeg_bytes(hotdog_image),
+        headers={"content-type": "image/jpeg"},
+    )
+    r = httpx.get(f"{live_server.url}/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    for name in (
+        "seefood_broker_queue_length",
+        "seefood_broker_sojourn_seconds_bucket",
+        'seefood_drops_total{reason="codel"}',
+        'seefood_drops_total{reason="replaced"}',
+        "seefood_inference_seconds_bucket",
+        "seefood_inference_batch_size_bucket",
+    ):
+        assert name in r.text, name
+
+
+def test_overload_answers_503_and_the_server_stays_up(
+    detector: Detector, hotdog_image: RGBImage
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from seefood.app import create_app
+    from seefood.config import Settings
+
+    settings = Settings(codel_target_ms=1, codel_interval_ms=2)
+    server = LiveServer(create_app(settings, detector=detector))
+    try:
+        data = jpeg_bytes(hotdog_image)
+
+        def post(_: int) -> httpx.Response:
+            return httpx.post(
+                f"{server.url}/v1/detect", content=data,
+                headers={"content-type": "image/jpeg"}, timeout=30,
+            )  # fmt: skip
+
+        with ThreadPoolExecutor(16) as pool:
+            responses = list(pool.map(post, range(32)))
+        codes = {r.status_code for r in responses}
+        assert codes <= {200, 503} and 503 in codes, codes
+        busy = next(r for r in responses if r.status_code == 503)
+        assert busy.headers["retry-after"] == "1" and "overloaded" in busy.json()["detail"]
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
+    finally:
+        server.stop()

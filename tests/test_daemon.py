@@ -82,7 +82,9 @@ def test_batches_what_is_queued_and_isolates_a_corrupt_frame(detector: Detector)
 def test_stopping_the_pool_leaves_no_thread_behind(detector: Detector) -> None:
     async def main() -> None:
         broker: Broker[Frame, Inference] = Broker()
-        pool = DaemonPool([InferenceDaemon(broker, detector, name=f"d{i}") for i in range(2)])
+        pool = DaemonPool(
+            [InferenceDaemon(broker, detector, name=f"stoptest-{i}") for i in range(2)]
+        )
         pool.start()
         await broker.ask("s", ArrayFrame(np.zeros((64, 64, 3), np.uint8)))
         await pool.stop()
@@ -90,6 +92,6 @@ def test_stopping_the_pool_leaves_no_thread_behind(detector: Detector) -> None:
 
     asyncio.run(main())
     deadline = time.monotonic() + 5
-    while any(t.name.startswith("seefood-d") for t in threading.enumerate()):
+    while any(t.name.startswith("seefood-stoptest") for t in threading.enumerate()):
         assert time.monotonic() < deadline, [t.name for t in threading.enumerate()]
         time.sleep(0.05)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
 import anyio
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from seefood import __version__
 from seefood.config import Settings
 from seefood.detector import Detector
 from seefood.images import ImageError, ImageTooLarge, decode_image
+from seefood.service import InferenceService, Overloaded, ServiceConfig
 from seefood.upload import read_image_upload
 
 
@@ -41,21 +44,48 @@ class Health(BaseModel):
     layout: str
 
 
+def build_detectors(settings: Settings) -> list[Detector]:
+    """One detector (onnxruntime session) per daemon, sharing the cores between them."""
+    threads = settings.threads or max(1, (os.cpu_count() or 1) // settings.daemons)
+    return [
+        Detector(
+            settings.model,
+            threshold=settings.threshold,
+            min_score=settings.min_score,
+            iou_threshold=settings.iou_threshold,
+            threads=threads,
+        )
+        for _ in range(settings.daemons)
+    ]
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    return ServiceConfig(
+        daemons=settings.daemons,
+        max_batch=settings.max_batch,
+        max_batch_wait=settings.max_batch_wait_ms / 1000,
+        target=settings.codel_target_ms / 1000,
+        interval=settings.codel_interval_ms / 1000,
+        backoff=settings.drop_backoff_ms / 1000,
+    )
+
+
 def create_app(settings: Settings | None = None, detector: Detector | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.detector = detector or Detector(
-            settings.model,
-            threshold=settings.threshold,
-            min_score=settings.min_score,
-            iou_threshold=settings.iou_threshold,
-            threads=settings.threads,
-        )
-        # Decoding overlaps inference; more than two at once would only queue on the cores.
+        detectors = [detector] if detector is not None else build_detectors(settings)
+        service = InferenceService(detectors, service_config(settings))
+        await service.start()
+        app.state.detector = detectors[0]
+        app.state.service = service
+        # Decoding uploads runs beside inference, in threads; two at a time is plenty.
         app.state.limiter = anyio.CapacityLimiter(2)
-        yield
+        try:
+            yield
+        finally:
+            await service.stop()
 
     app = FastAPI(
         title="seefood",
@@ -71,6 +101,11 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
             status="ok", version=__version__, model=det.model.path.name, layout=det.model.layout
         )
 
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        service: InferenceService = request.app.state.service
+        return Response(generate_latest(service.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
     @app.post(
         "/v1/detect",
         response_model=DetectResponse,
@@ -79,6 +114,7 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
             413: {"description": "body or image too large"},
             415: {"description": "unsupported content type"},
             422: {"description": "not a decodable image"},
+            503: {"description": "overloaded: the request waited too long; retry"},
         },
         openapi_extra={
             "requestBody": {
@@ -100,7 +136,7 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
     async def detect(request: Request) -> DetectResponse:
         """Detect objects in one image, sent as the raw body or as a multipart file."""
         data = await read_image_upload(request, settings.max_upload_bytes)
-        det: Detector = request.app.state.detector
+        service: InferenceService = request.app.state.service
         limiter: anyio.CapacityLimiter = request.app.state.limiter
         try:
             t0 = time.perf_counter()
@@ -112,9 +148,14 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
             raise HTTPException(413, str(exc)) from None
         except ImageError as exc:
             raise HTTPException(422, str(exc)) from None
-        result = await anyio.to_thread.run_sync(det.detect, image, limiter=limiter)
-        result.timings_ms = {"decode": decode_ms, **result.timings_ms}
-        result.timings_ms["total"] += decode_ms
-        return DetectResponse.model_validate(result.to_dict())
+        try:
+            inference, sojourn = await service.detect(image)
+        except Overloaded as exc:
+            raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
+        result = inference.result
+        queued_ms = sojourn * 1000
+        timings = {"decode": decode_ms, "queued": queued_ms, **result.timings_ms}
+        timings["total"] = result.timings_ms["total"] + decode_ms + queued_ms
+        return DetectResponse.model_validate({**result.to_dict(), "timings_ms": timings})
 
     return app

@@ -26,8 +26,11 @@ from seefood.codel import CoDelQueue, Dropped
 P = TypeVar("P")  # what a requestor sends (a frame)
 R = TypeVar("R")  # what a daemon answers (detections)
 
+# sbroker's advice: interval near the 95-99th percentile of how often a client re-asks (a
+# dropped requestor is back after ~25 ms, a served one at once), target 5-10% of it... but not
+# below what one busy daemon makes any request wait. Measured with bench/bench_broker.py.
 DEFAULT_TARGET = 0.010
-DEFAULT_INTERVAL = 0.100
+DEFAULT_INTERVAL = 0.050
 
 
 @dataclass(frozen=True, slots=True)

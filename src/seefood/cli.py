@@ -276,8 +276,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from seefood.app import create_app
+    from seefood.logs import configure
 
     settings = _settings(args)
+    configure(settings.log_level)
     app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0

@@ -8,8 +8,10 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from seefood.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
 from seefood.detector import DEFAULT_IOU_THRESHOLD, DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD
 from seefood.images import DEFAULT_MAX_PIXELS
+from seefood.requestor import DEFAULT_BACKOFF
 
 
 class Settings(BaseSettings):
@@ -26,7 +28,7 @@ class Settings(BaseSettings):
     )
     iou_threshold: float = Field(DEFAULT_IOU_THRESHOLD, gt=0, le=1, description="NMS IoU")
     threads: int | None = Field(
-        None, ge=1, description="onnxruntime threads per session; default: all cores"
+        None, ge=1, description="onnxruntime threads per session; default: cores / daemons"
     )
     batch_size: int = Field(8, ge=1, le=256, description="images per model run in `detect`")
     host: str = Field("127.0.0.1", description="address `serve` listens on")
@@ -36,6 +38,24 @@ class Settings(BaseSettings):
     )
     max_image_pixels: int = Field(
         DEFAULT_MAX_PIXELS, ge=1, description="largest decoded image, width x height (413)"
+    )
+    daemons: int = Field(
+        1, ge=1, le=64, description="inference daemons in `serve`, each with its own session"
+    )
+    max_batch: int = Field(
+        1, ge=1, le=64, description="most queued requests a daemon runs as one batch"
+    )
+    max_batch_wait_ms: float = Field(
+        0.0, ge=0, le=1000, description="how long a daemon waits to fill a batch"
+    )
+    codel_target_ms: float = Field(
+        DEFAULT_TARGET * 1000, gt=0, description="broker queue: CoDel target sojourn"
+    )
+    codel_interval_ms: float = Field(
+        DEFAULT_INTERVAL * 1000, gt=0, description="broker queue: CoDel interval"
+    )
+    drop_backoff_ms: float = Field(
+        DEFAULT_BACKOFF * 1000, ge=0, description="a dropped stream asks again after this"
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="server log level: debug, info, warning or error"

@@ -23,6 +23,10 @@ class LatestFrameSink(Generic[F]):
         self.replaced = 0
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def pending(self) -> bool:
         return self._frame is not None
 

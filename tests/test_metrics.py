@@ -1,0 +1,18 @@
+from seefood.metrics import Metrics
+
+
+def test_metrics_live_in_their_own_registry() -> None:
+    a, b = Metrics(), Metrics()  # two apps in one process must not clash
+    a.drops.labels("codel").inc()
+    assert a.registry.get_sample_value("seefood_drops_total", {"reason": "codel"}) == 1
+    assert b.registry.get_sample_value("seefood_drops_total", {"reason": "codel"}) == 0
+
+
+def test_queue_gauge_and_forgetting_a_stream() -> None:
+    m = Metrics()
+    m.watch_queue(lambda: 3)
+    assert m.registry.get_sample_value("seefood_broker_queue_length") == 3
+    m.frames_in.labels("s1").inc()
+    m.forget_stream("s1")
+    m.forget_stream("never-seen")
+    assert m.registry.get_sample_value("seefood_stream_frames_in_total", {"stream": "s1"}) is None
