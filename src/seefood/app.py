@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
         queued_ms = sojourn * 1000
         timings = {"decode": decode_ms, "queued": queued_ms, **result.timings_ms}
         timings["total"] = result.timings_ms["total"] + decode_ms + queued_ms
+        timings = {k: round(v, 2) for k, v in timings.items()}
         return DetectResponse.model_validate({**result.to_dict(), "timings_ms": timings})
 
     return app
