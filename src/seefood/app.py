@@ -9,16 +9,20 @@ from contextlib import asynccontextmanager
 from typing import Literal
 
 import anyio
+from aiortc import RTCIceServer
 from fastapi import FastAPI, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from seefood import __version__
+from seefood import __version__, aiortc_patch
+from seefood.bitrate import BitrateHints
 from seefood.config import Settings
 from seefood.detector import Detector
 from seefood.images import ImageError, ImageTooLarge, decode_image
 from seefood.service import InferenceService, Overloaded, ServiceConfig
+from seefood.sessions import SessionLimits, SessionManager
 from seefood.upload import read_image_upload
+from seefood.webrtc_api import router as webrtc_router
 
 
 class DetectionOut(BaseModel):
@@ -42,6 +46,7 @@ class Health(BaseModel):
     version: str
     model: str
     layout: str
+    sessions: int
 
 
 def build_detectors(settings: Settings) -> list[Detector]:
@@ -70,6 +75,31 @@ def service_config(settings: Settings) -> ServiceConfig:
     )
 
 
+def session_limits(settings: Settings) -> SessionLimits:
+    servers = [
+        RTCIceServer(
+            urls=url,
+            username=settings.ice_username if url.startswith("turn") else None,
+            credential=settings.ice_credential if url.startswith("turn") else None,
+        )
+        for url in settings.ice_servers
+    ]
+    bitrate = (
+        BitrateHints(
+            settings.start_bitrate_kbps, settings.min_bitrate_kbps, settings.max_bitrate_kbps
+        )
+        if settings.start_bitrate_kbps
+        else None
+    )
+    return SessionLimits(
+        max_sessions=settings.max_sessions,
+        max_duration=settings.session_max_seconds,
+        idle_timeout=settings.session_idle_seconds,
+        ice_servers=servers,
+        bitrate=bitrate,
+    )
+
+
 def create_app(settings: Settings | None = None, detector: Detector | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -78,13 +108,18 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
         detectors = [detector] if detector is not None else build_detectors(settings)
         service = InferenceService(detectors, service_config(settings))
         await service.start()
+        aiortc_patch.apply()
+        aiortc_patch.set_host_addresses(settings.ice_host_addresses)
+        sessions = SessionManager(service, session_limits(settings))
         app.state.detector = detectors[0]
         app.state.service = service
+        app.state.sessions = sessions
         # Decoding uploads runs beside inference, in threads; two at a time is plenty.
         app.state.limiter = anyio.CapacityLimiter(2)
         try:
             yield
         finally:
+            await sessions.close_all()  # graceful shutdown: every peer connection closed
             await service.stop()
 
     app = FastAPI(
@@ -97,9 +132,13 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
     @app.get("/healthz", response_model=Health)
     async def healthz(request: Request) -> Health:
         det: Detector = request.app.state.detector
+        sessions: SessionManager = request.app.state.sessions
         return Health(
-            status="ok", version=__version__, model=det.model.path.name, layout=det.model.layout
-        )
+            status="ok", version=__version__, model=det.model.path.name,
+            layout=det.model.layout, sessions=len(sessions.sessions),
+        )  # fmt: skip
+
+    app.include_router(webrtc_router)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

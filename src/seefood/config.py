@@ -57,6 +57,31 @@ class Settings(BaseSettings):
     drop_backoff_ms: float = Field(
         DEFAULT_BACKOFF * 1000, ge=0, description="a dropped stream asks again after this"
     )
+    max_sessions: int = Field(8, ge=1, description="live WebRTC sessions at once (503 beyond)")
+    session_max_seconds: float = Field(3600, gt=0, description="longest a live session may last")
+    session_idle_seconds: float = Field(
+        10, gt=0, description="a session without video this long is closed"
+    )
+    ice_servers: list[str] = Field(
+        default_factory=list, description="STUN/TURN URLs, JSON list (stun:host:port, turn:...)"
+    )
+    ice_username: str | None = Field(None, description="username for the TURN servers")
+    ice_credential: str | None = Field(None, description="credential for the TURN servers")
+    ice_host_addresses: list[str] | None = Field(
+        None,
+        description='addresses for ICE host candidates, JSON list; ["127.0.0.1"] for '
+        "a single machine (default: every interface but loopback)",
+    )
+    start_bitrate_kbps: int = Field(1000, ge=0, description="x-google-start-bitrate; 0: none")
+    min_bitrate_kbps: int = Field(300, ge=0, description="x-google-min-bitrate")
+    max_bitrate_kbps: int = Field(2500, ge=0, description="x-google-max-bitrate")
+    https: bool = Field(
+        False, description="serve over TLS (browsers need it for cameras off localhost)"
+    )
+    ssl_certfile: Path | None = Field(
+        None, description="TLS certificate (PEM); default: self-signed"
+    )
+    ssl_keyfile: Path | None = Field(None, description="TLS private key (PEM)")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="server log level: debug, info, warning or error"
     )

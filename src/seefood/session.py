@@ -1,0 +1,184 @@
+"""One viewer's live session: a peer connection in, detections out on a data channel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCRtpReceiver
+from aiortc.mediastreams import MediaStreamError
+
+from seefood import aiortc_patch
+from seefood.broker import Drop
+from seefood.frames import Frame
+from seefood.orientation import OrientationTracker
+from seefood.requestor import Delivered
+from seefood.service import InferenceService, InferenceStream
+from seefood.videoframe import ReceivedFrame
+
+log = logging.getLogger("seefood.session")
+
+DATA_CHANNEL_LABEL = "detections"
+
+
+def result_message(delivered: Delivered, sent: float) -> dict[str, Any]:
+    """The JSON a viewer gets for one inferred frame (boxes in the upright frame)."""
+    frame = delivered.frame
+    assert isinstance(frame, ReceivedFrame)
+    result = delivered.inference.result
+    width, height = result.width, result.height
+    detections = []
+    for d in result.detections:
+        x, y, w, h = d.box
+        detections.append({
+            **d.to_dict(),
+            "box_norm": [round(x / width, 5), round(y / height, 5),
+                         round(w / width, 5), round(h / height, 5)],
+        })  # fmt: skip
+    return {
+        "type": "result",
+        "frame": frame.rtp_timestamp,
+        "width": width,
+        "height": height,
+        "rotation": frame.orientation.rotation,
+        "flip": frame.orientation.flip,
+        "verdict": result.verdict,
+        "hotdog_score": round(result.hotdog_score, 4),
+        "detections": detections,
+        "timings_ms": {
+            "queued": round(delivered.sojourn * 1000, 2),
+            "inference": round(delivered.inference.inference_ms, 2),
+            "server_total": round((sent - frame.arrived) * 1000, 2),
+        },
+    }
+
+
+class LiveSession:
+    """Owns the peer connection, the frame pump, the inference stream and the data channel."""
+
+    def __init__(
+        self,
+        pc: RTCPeerConnection,
+        service: InferenceService,
+        *,
+        idle_timeout: float,
+        max_duration: float,
+        on_closed: Callable[[LiveSession], None],
+    ) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.pc = pc
+        self.service = service
+        self.idle_timeout = idle_timeout
+        self.max_duration = max_duration
+        self.on_closed = on_closed
+        self.orientation = OrientationTracker()
+        self.channel: RTCDataChannel | None = None
+        self.frames_received = 0
+        self.results_sent = 0
+        self.last_frame = time.monotonic()
+        self.started = time.monotonic()
+        self.stream: InferenceStream = service.open_stream(
+            self._send_result, self._send_drop, stream_id=f"session-{self.id}"
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
+        self.closed = asyncio.Event()
+
+        @pc.on("datachannel")
+        def on_datachannel(channel: RTCDataChannel) -> None:
+            if channel.label == DATA_CHANNEL_LABEL:
+                self.channel = channel
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "video":
+                self._tasks.append(asyncio.create_task(self._pump(track)))
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc.connectionState in ("failed", "closed"):
+                await self.close(f"connection {pc.connectionState}")
+
+        self._tasks.append(asyncio.create_task(self._watchdog()))
+
+    def watch_receiver(self, receiver: RTCRtpReceiver) -> None:
+        """Read CVO from every packet of the video receiver, before aiortc handles it."""
+
+        def on_packet(packet: Any) -> None:
+            cvo = getattr(packet.extensions, "video_orientation", None)
+            self.orientation.record(packet.timestamp, cvo)
+
+        aiortc_patch.receiver_packet_hook(receiver, on_packet)
+
+    async def _pump(self, track: MediaStreamTrack) -> None:
+        """Drain aiortc's unbounded track queue; the sink keeps only the newest frame."""
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                await self.close("track ended")
+                return
+            now = time.monotonic()
+            self.frames_received += 1
+            self.last_frame = now
+            pts = int(frame.pts or 0)
+            self.stream.put(ReceivedFrame(frame, self.orientation.at(pts), now))  # type: ignore[arg-type]
+
+    async def _watchdog(self) -> None:
+        """Close sessions whose peer vanished without a word, or that ran too long."""
+        while True:
+            await asyncio.sleep(min(1.0, self.idle_timeout / 4))
+            now = time.monotonic()
+            if now - self.started > self.max_duration:
+                await self.close("maximum session length reached")
+                return
+            if now - self.last_frame > self.idle_timeout:
+                await self.close(f"no video for {self.idle_timeout:g} s")
+                return
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        channel = self.channel
+        if channel is None or channel.readyState != "open":
+            return False
+        try:
+            channel.send(json.dumps(message, separators=(",", ":")))
+        except Exception:  # the transport went away under us: the state change will close
+            log.debug("send failed", exc_info=True, extra={"session": self.id})
+            return False
+        return True
+
+    def _send_result(self, delivered: Delivered) -> None:
+        if self._send(result_message(delivered, time.monotonic())):
+            self.results_sent += 1
+
+    def _send_drop(self, frame: Frame, drop: Drop) -> None:
+        stamp = frame.rtp_timestamp if isinstance(frame, ReceivedFrame) else None
+        self._send({"type": "dropped", "frame": stamp, "reason": drop.reason,
+                    "queued_ms": round(drop.sojourn * 1000, 2)})  # fmt: skip
+
+    async def close(self, reason: str = "closed") -> None:
+        if self._closing:
+            return
+        self._closing = True
+        current = asyncio.current_task()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
+        await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
+        await self.stream.close()
+        with contextlib.suppress(Exception):
+            await self.pc.close()
+        log.info(
+            "session stop",
+            extra={"session": self.id, "reason": reason, "frames": self.frames_received,
+                   "results": self.results_sent,
+                   "seconds": round(time.monotonic() - self.started, 1)},
+        )  # fmt: skip
+        self.closed.set()
+        self.on_closed(self)
