@@ -114,6 +114,17 @@ def sender_extensions_map(sender: aiortc.RTCRtpSender) -> Any:
     return sender._RTCRtpSender__rtp_header_extensions_map  # type: ignore[attr-defined]
 
 
+def receiver_timestamp_origin(receiver: aiortc.RTCRtpReceiver) -> int | None:
+    """The RTP timestamp aiortc subtracts from decoded frames' pts (None before the first).
+
+    aiortc rebases `frame.pts` to start at 0; adding this back gives the sender's RTP
+    timestamp, which is what CVO packets carry and what clients can match results with.
+    """
+    mapper = receiver._RTCRtpReceiver__timestamp_mapper  # type: ignore[attr-defined]
+    origin = getattr(mapper, "_origin", None)
+    return int(origin) if origin is not None else None
+
+
 def receiver_packet_hook(
     receiver: aiortc.RTCRtpReceiver, hook: Callable[[rtp.RtpPacket], None]
 ) -> None:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCRtpReceiver
+from aiortc import RTCDataChannel, RTCPeerConnection, RTCRtpReceiver
 from aiortc.mediastreams import MediaStreamError
 
 from seefood import aiortc_patch
@@ -95,10 +95,7 @@ class LiveSession:
             if channel.label == DATA_CHANNEL_LABEL:
                 self.channel = channel
 
-        @pc.on("track")
-        def on_track(track: MediaStreamTrack) -> None:
-            if track.kind == "video":
-                self._tasks.append(asyncio.create_task(self._pump(track)))
+        self._receiver: RTCRtpReceiver | None = None
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -115,9 +112,12 @@ class LiveSession:
             self.orientation.record(packet.timestamp, cvo)
 
         aiortc_patch.receiver_packet_hook(receiver, on_packet)
+        self._receiver = receiver
+        self._tasks.append(asyncio.create_task(self._pump(receiver)))
 
-    async def _pump(self, track: MediaStreamTrack) -> None:
+    async def _pump(self, receiver: RTCRtpReceiver) -> None:
         """Drain aiortc's unbounded track queue; the sink keeps only the newest frame."""
+        track = receiver.track
         while True:
             try:
                 frame = await track.recv()
@@ -127,8 +127,10 @@ class LiveSession:
             now = time.monotonic()
             self.frames_received += 1
             self.last_frame = now
-            pts = int(frame.pts or 0)
-            self.stream.put(ReceivedFrame(frame, self.orientation.at(pts), now))  # type: ignore[arg-type]
+            origin = aiortc_patch.receiver_timestamp_origin(receiver) or 0
+            rtp_ts = (int(frame.pts or 0) + origin) & 0xFFFFFFFF
+            received = ReceivedFrame(frame, self.orientation.at(rtp_ts), now, rtp_ts)  # type: ignore[arg-type]
+            self.stream.put(received)
 
     async def _watchdog(self) -> None:
         """Close sessions whose peer vanished without a word, or that ran too long."""

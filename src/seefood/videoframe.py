@@ -16,10 +16,7 @@ class ReceivedFrame:
     frame: av.VideoFrame
     orientation: Orientation
     arrived: float  # time.monotonic() when the decoded frame reached the session
-
-    @property
-    def rtp_timestamp(self) -> int:
-        return int(self.frame.pts or 0)
+    rtp_timestamp: int  # as the sender stamped it (aiortc rebases frame.pts to 0)
 
     @property
     def upright_size(self) -> tuple[int, int]:
