@@ -57,6 +57,16 @@ def set_host_addresses(addresses: Sequence[str] | None) -> None:
     _host_addresses = list(addresses) if addresses else None
 
 
+def default_host_addresses(include_loopback: bool) -> list[str]:
+    """aioice's own choice of addresses, with 127.0.0.1 added if asked for."""
+    addresses = _original_get_host_addresses(use_ipv4=True, use_ipv6=True)
+    return [*addresses, "127.0.0.1"] if include_loopback else addresses
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def _get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
     if _host_addresses is None:
         return _original_get_host_addresses(use_ipv4=use_ipv4, use_ipv6=use_ipv6)

@@ -109,7 +109,11 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
         service = InferenceService(detectors, service_config(settings))
         await service.start()
         aiortc_patch.apply()
-        aiortc_patch.set_host_addresses(settings.ice_host_addresses)
+        # Serving on loopback means a single machine: offer 127.0.0.1 too, which aioice skips.
+        aiortc_patch.set_host_addresses(
+            settings.ice_host_addresses
+            or aiortc_patch.default_host_addresses(aiortc_patch.is_loopback(settings.host))
+        )
         sessions = SessionManager(service, session_limits(settings))
         app.state.detector = detectors[0]
         app.state.service = service

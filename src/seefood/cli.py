@@ -27,7 +27,8 @@ from seefood.result import DetectionResult
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    keys = ("model", "threshold", "min_score", "threads", "batch_size", "host", "port")
+    keys = ("model", "threshold", "min_score", "threads", "batch_size", "host", "port", "https",
+            "ssl_certfile", "ssl_keyfile")  # fmt: skip
     overrides = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
     return Settings(**overrides)
 
@@ -280,9 +281,69 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     configure(settings.log_level)
+    certfile, keyfile = settings.ssl_certfile, settings.ssl_keyfile
+    scheme = "http"
+    if settings.https or certfile:
+        from seefood import aiortc_patch
+        from seefood.tls import cache_dir, self_signed
+
+        scheme = "https"
+        lan = aiortc_patch.default_host_addresses(include_loopback=False)
+        if certfile is None:
+            certfile, keyfile = self_signed(cache_dir(), lan)
+            print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
+        if settings.host in ("0.0.0.0", "::"):
+            for address in lan:
+                print(f"seefood: open {scheme}://{address}:{settings.port}/ on a phone "
+                      "on this network", file=sys.stderr)  # fmt: skip
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level=settings.log_level,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+    )  # fmt: skip
     return 0
+
+
+def cmd_stream(args: argparse.Namespace) -> int:
+    import asyncio
+    from urllib.parse import urlparse
+
+    from seefood import aiortc_patch
+    from seefood.client import StreamClient, file_frames, pattern_frames, run_stream
+
+    if args.source == "pattern":
+        frames = pattern_frames()
+    else:
+        source = Path(args.source)
+        if not source.is_file():
+            raise FileNotFoundError(f"no such video file: {source} (or use 'pattern')")
+        frames = file_frames(source, loop=args.loop)
+    aiortc_patch.apply()
+    host = urlparse(args.url).hostname or ""
+    aiortc_patch.set_host_addresses(
+        args.ice_address or aiortc_patch.default_host_addresses(aiortc_patch.is_loopback(host))
+    )
+
+    def show(message: dict[str, Any]) -> None:
+        print(json.dumps(message), flush=True)
+
+    client = StreamClient(
+        args.url, frames, codec=args.codec, rotation=args.rotate, on_message=show,
+        verify_tls=not args.insecure,
+    )  # fmt: skip
+    messages = asyncio.run(run_stream(client, args.duration))
+    results = [m for m in messages if m.get("type") == "result"]
+    verdicts = {v: sum(m["verdict"] == v for m in results) for v in ("hotdog", "not_hotdog")}
+    rtts = sorted(m["rtt_ms"] for m in results if "rtt_ms" in m)
+    print(
+        f"sent {client.track.sent} frames, {len(results)} results "
+        f"({verdicts['hotdog']} hotdog, {verdicts['not_hotdog']} not hotdog), "
+        f"{len(messages) - len(results)} drop notices"
+        + (f", round trip median {rtts[len(rtts) // 2]:.0f} ms" if rtts else ""),
+        file=sys.stderr,
+    )
+    return 0 if results else 1
 
 
 def _add_model_flags(p: argparse.ArgumentParser) -> None:
@@ -328,9 +389,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_flags(info)
     info.set_defaults(func=cmd_model_info)
 
+    p = sub.add_parser("stream", help="send a video to a server over WebRTC, print results")
+    p.add_argument("source", help="a video file (anything PyAV opens) or 'pattern'")
+    p.add_argument("--url", default="http://127.0.0.1:8000", help="the seefood server")
+    p.add_argument("--loop", action="store_true", help="play the file again and again")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds to stream")
+    p.add_argument("--codec", choices=["h264", "vp8"], default="h264")
+    p.add_argument("--rotate", type=int, choices=[0, 90, 180, 270], default=0,
+                   help="send the pixels turned away and the CVO extension saying so")  # fmt: skip
+    p.add_argument("--ice-address", action="append",
+                   help="host candidate address (repeatable; default: all but loopback, "
+                   "plus 127.0.0.1 for a loopback URL)")  # fmt: skip
+    p.add_argument("--insecure", action="store_true", help="accept a self-signed certificate")
+    p.set_defaults(func=cmd_stream)
+
     p = sub.add_parser("serve", help="run the web app and HTTP API")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    p.add_argument(
+        "--https",
+        action="store_true",
+        default=None,
+        help="serve TLS (self-signed unless --ssl-certfile is given)",
+    )
+    p.add_argument("--ssl-certfile", type=Path, help="TLS certificate (PEM)")
+    p.add_argument("--ssl-keyfile", type=Path, help="TLS private key (PEM)")
     _add_model_flags(p)
     p.set_defaults(func=cmd_serve)
     return parser
