@@ -1,0 +1,219 @@
+"""Live video end to end: real aiortc peers on 127.0.0.1, the real server, the real model."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from seefood import Detector, aiortc_patch
+from seefood.app import create_app
+from seefood.client import StreamClient, file_frames, run_stream
+from seefood.config import Settings
+
+from .conftest import LiveServer
+from .videos import HOTDOGS, OTHER_FOOD, photo_video
+
+MAX_SESSIONS = 3
+
+
+@pytest.fixture(scope="module")
+def server(detector: Detector) -> Iterator[LiveServer]:
+    aiortc_patch.apply()
+    aiortc_patch.set_host_addresses(["127.0.0.1"])  # the client side of these tests
+    settings = Settings(
+        ice_host_addresses=["127.0.0.1"], max_sessions=MAX_SESSIONS, session_idle_seconds=2
+    )
+    live = LiveServer(create_app(settings, detector=detector))
+    yield live
+    live.stop()
+    aiortc_patch.set_host_addresses(None)
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("videos")
+    return {
+        "hotdog": photo_video(d / "hotdog.y4m", "hotdog", HOTDOGS),
+        "other": photo_video(d / "other.y4m", "not_hotdog", OTHER_FOOD),
+        "still": photo_video(d / "still.y4m", "hotdog", HOTDOGS[:1], frames_each=30),
+    }
+
+
+def stream(server: LiveServer, video: Path, seconds: float, **kw: Any) -> list[dict[str, Any]]:
+    client = StreamClient(server.url, file_frames(video, loop=True), **kw)
+    return asyncio.run(run_stream(client, seconds))
+
+
+def results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in messages if m["type"] == "result"]
+
+
+def sessions(server: LiveServer) -> int:
+    return int(httpx.get(f"{server.url}/healthz").json()["sessions"])
+
+
+@pytest.mark.parametrize("codec", ["h264", "vp8"])
+def test_hotdog_video_says_hotdog(server: LiveServer, videos: dict[str, Path], codec: str) -> None:
+    t0 = time.monotonic()
+    got = results(stream(server, videos["hotdog"], 4.0, codec=codec))
+    assert len(got) >= 30, f"{len(got)} results in 4 s"
+    hotdog = [m for m in got if m["verdict"] == "hotdog"]
+    assert len(hotdog) / len(got) >= 0.5
+    assert any(m["verdict"] == "hotdog" for m in got[:30]), "a verdict within the first second"
+    first = got[0]
+    assert (first["width"], first["height"], first["rotation"]) == (640, 480, 0)
+    assert {"queued", "inference", "server_total"} <= set(first["timings_ms"])
+    assert all("rtt_ms" in m for m in got[5:]), "the client matches results to frames sent"
+    assert time.monotonic() - t0 < 15
+    for d in hotdog[0]["detections"]:
+        x, y, w, h = d["box_norm"]
+        assert 0 <= x <= 1 and 0 <= y <= 1 and 0 < w <= 1 and 0 < h <= 1
+
+
+def test_other_food_says_not_hotdog(server: LiveServer, videos: dict[str, Path]) -> None:
+    got = results(stream(server, videos["other"], 3.0))
+    assert got and sum(m["verdict"] == "not_hotdog" for m in got) / len(got) >= 0.9
+
+
+def _iou(a: list[float], b: list[float]) -> float:
+    w = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return w * h / (a[2] * a[3] + b[2] * b[3] - w * h)
+
+
+def _hotdog_box(messages: list[dict[str, Any]]) -> list[float]:
+    last = results(messages)[-1]
+    best = max((d for d in last["detections"] if d["class_name"] == "hot dog"),
+               key=lambda d: d["score"])  # fmt: skip
+    box: list[float] = best["box_norm"]
+    return box
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_rotated_stream_is_turned_upright(
+    server: LiveServer, videos: dict[str, Path], rotation: int
+) -> None:
+    upright = stream(server, videos["still"], 2.5)
+    turned = stream(server, videos["still"], 2.5, rotation=rotation)
+    last = results(turned)[-1]
+    assert last["rotation"] == rotation
+    assert (last["width"], last["height"]) == (640, 480), "reported in the upright frame"
+    assert last["verdict"] == "hotdog"
+    assert _iou(_hotdog_box(upright), _hotdog_box(turned)) > 0.8
+
+
+def _session_threads() -> int:
+    return sum(1 for t in threading.enumerate() if t.is_alive())
+
+
+def test_a_peer_that_vanishes_leaves_nothing_behind(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    """The client process is killed mid-call: no goodbye, no DTLS close, nothing."""
+    assert sessions(server) == 0
+    threads_before = _session_threads()
+    client = subprocess.Popen(
+        [sys.executable, "-m", "seefood", "stream", str(videos["hotdog"]), "--loop",
+         "--url", server.url, "--duration", "60", "--ice-address", "127.0.0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert client.stdout is not None
+        assert '"type": "result"' in client.stdout.readline(), "the call got going"
+        assert sessions(server) == 1
+        os.kill(client.pid, signal.SIGKILL)
+        client.wait(10)
+        deadline = time.monotonic() + 10  # idle timeout is 2 s here
+        while sessions(server) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sessions(server) == 0
+        while _session_threads() > threads_before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _session_threads() <= threads_before, [t.name for t in threading.enumerate()]
+    finally:
+        client.kill()
+
+
+def test_a_client_that_says_goodbye_is_gone_at_once(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    stream(server, videos["still"], 1.0)
+    assert sessions(server) == 0
+
+
+@pytest.mark.parametrize(
+    ("sdp", "kind", "message"),
+    [
+        ("hello", "offer", "malformed SDP"),
+        ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n", "offer", "no video"),
+        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "answer", "offer"),
+        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "offer", "offer"),
+        ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+         "m=video 9 UDP/TLS/RTP/SAVPF 98\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n"
+         "a=rtpmap:98 AV1/90000\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+         "a=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\na=setup:actpass\r\na=rtcp-mux\r\n",
+         "offer", "codec"),
+    ],
+)  # fmt: skip
+def test_bad_offers_get_400(server: LiveServer, sdp: str, kind: str, message: str) -> None:
+    r = httpx.post(f"{server.url}/v1/webrtc/offer", json={"sdp": sdp, "type": kind})
+    assert r.status_code == 400, r.text
+    assert message in r.json()["detail"]
+    assert sessions(server) == 0
+
+
+def test_non_json_and_unknown_session(server: LiveServer) -> None:
+    r = httpx.post(
+        f"{server.url}/v1/webrtc/offer",
+        content=b"\x00\xff",
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422
+    assert httpx.delete(f"{server.url}/v1/webrtc/sessions/nope").status_code == 404
+
+
+def test_a_flood_of_offers_beyond_the_limit(server: LiveServer, videos: dict[str, Path]) -> None:
+    async def main() -> tuple[int, list[int]]:
+        clients = [StreamClient(server.url, file_frames(videos["still"], loop=True))
+                   for _ in range(MAX_SESSIONS + 4)]  # fmt: skip
+        outcomes = await asyncio.gather(*(c.start() for c in clients), return_exceptions=True)
+        refused = [str(o) for o in outcomes if isinstance(o, Exception)]
+        live = sessions(server)
+        await asyncio.gather(*(c.stop() for c in clients))
+        return live, [int(r.split("(")[1][:3]) for r in refused]
+
+    live, refused = asyncio.run(main())
+    assert live == MAX_SESSIONS
+    assert refused == [503] * 4
+    assert httpx.get(f"{server.url}/healthz").status_code == 200
+    deadline = time.monotonic() + 5
+    while sessions(server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sessions(server) == 0
+
+
+def test_server_shutdown_closes_every_session(detector: Detector, videos: dict[str, Path]) -> None:
+    app = create_app(Settings(ice_host_addresses=["127.0.0.1"]), detector=detector)
+    live = LiveServer(app)
+    client = StreamClient(live.url, file_frames(videos["still"], loop=True))
+
+    async def main() -> None:
+        await client.start()
+        await asyncio.sleep(1.0)
+        assert len(app.state.sessions.sessions) == 1
+        await asyncio.get_running_loop().run_in_executor(None, live.stop)
+        assert app.state.sessions.sessions == {}
+        await client.stop(say_goodbye=False)
+
+    asyncio.run(main())
