@@ -50,6 +50,9 @@ class Metrics:
             "seefood_stream_inferences_total", "Results delivered per stream", ["stream"],
             registry=r,
         )  # fmt: skip
+        self.frames_total = Counter(
+            "seefood_frames_total", "Frames received over all streams", registry=r
+        )
         self.streams = Gauge("seefood_streams", "Streams currently open", registry=r)
         for reason in ("codel", "replaced"):
             self.drops.labels(reason)

@@ -66,6 +66,7 @@ class InferenceStream:
 
     def put(self, frame: Frame) -> None:
         self._service.metrics.frames_in.labels(self.id).inc()
+        self._service.metrics.frames_total.inc()
         if self.sink.put(frame):
             self._service.metrics.drops.labels("replaced").inc()
 
