@@ -6,11 +6,15 @@ import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 import anyio
 from aiortc import RTCIceServer
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
@@ -143,6 +147,12 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
         )  # fmt: skip
 
     app.include_router(webrtc_router)
+    static = Path(str(resources.files("seefood") / "static"))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(static / "index.html", headers={"cache-control": "no-cache"})
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
