@@ -9,6 +9,14 @@ if [ ! -d ../shared/data/hotdog-dev ]; then
     exit 1
 fi
 
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
+if ! command -v chromium >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'

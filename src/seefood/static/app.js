@@ -24,7 +24,7 @@ const state = {
   reconnects: 0,
   verdicts: [], // recent per-frame verdicts, for hysteresis
   shown: null, // the verdict on screen
-  lastDrop: 0,
+  lastDrop: -Infinity,
   results: [], // {t, server} over the last seconds
   framesSent: null,
   encodeTimes: new Map(), // RTP timestamp -> performance.now() when encoded
@@ -346,7 +346,7 @@ async function updateStats() {
   $("stat-server").textContent = server === null ? "–" : `${server.toFixed(0)} ms`;
   const g2g = median(state.g2g.map((r) => r.ms));
   $("stat-g2g").textContent = g2g === null ? "–" : `${g2g.toFixed(0)} ms`;
-  if (state.lastDrop && now - state.lastDrop > 2000 && document.body.dataset.status === "degraded") {
+  if (now - state.lastDrop > 2000 && document.body.dataset.status === "degraded") {
     setStatus("live", "live");
   }
   if (!state.pc) { $("stat-fps").textContent = "–"; return; }
@@ -474,6 +474,7 @@ function setMode(mode) {
   $("mode-photo").setAttribute("aria-pressed", !live);
   $("live-controls").hidden = !live;
   $("photo-controls").hidden = live;
+  $("stats").hidden = !live;
   if (!live && state.wantLive) stop();
   photo.hidden = live;
   video.hidden = !live;

@@ -1,0 +1,256 @@
+"""The page in real headless Chromium (Debian's), driven by Playwright, with a fake camera.
+
+Chromium's fake camera plays a .y4m made from the shared photos. The server offers
+127.0.0.1 host candidates and Chromium is started with --allow-loopback-in-peer-connection,
+so the whole call stays on loopback. Screenshots go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from seefood import Detector, load_image
+from seefood.app import create_app
+from seefood.config import Settings
+
+from .conftest import DEV_SET, ROOT, LiveServer
+from .videos import HOTDOGS, OTHER_FOOD, letterboxed, photo_video
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+BASE_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update",
+    "--allow-loopback-in-peer-connection",
+]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+@pytest.fixture(scope="module")
+def server(detector: Detector) -> Iterator[LiveServer]:
+    live = LiveServer(
+        create_app(Settings(ice_host_addresses=["127.0.0.1"], session_idle_seconds=3), detector)
+    )
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("camera")
+    return {
+        "hotdog": photo_video(d / "hotdog.y4m", "hotdog", HOTDOGS[:1], frames_each=30),
+        "other": photo_video(d / "other.y4m", "not_hotdog", OTHER_FOOD[:2], frames_each=30),
+    }
+
+
+@pytest.fixture(scope="module")
+def pw() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        yield p
+
+
+def browser(pw: Any, clip: Path | None, *, grant: bool = True) -> Any:
+    args = list(BASE_ARGS)
+    if clip is not None:
+        args += ["--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={clip}"]
+    if grant:
+        args.append("--use-fake-ui-for-media-stream")
+    return pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def sessions(server: LiveServer) -> int:
+    return int(httpx.get(f"{server.url}/healthz").json()["sessions"])
+
+
+def wait_for_verdict(page: Any, text: str, timeout: float = 30.0) -> None:
+    page.wait_for_function(
+        "t => document.getElementById('verdict').textContent === t", arg=text,
+        timeout=timeout * 1000,
+    )  # fmt: skip
+
+
+def on_screen_boxes(page: Any, cls: str) -> list[dict[str, float]]:
+    """Screen rectangles of the overlay's boxes of one class."""
+    return list(page.eval_on_selector_all(
+        f'#overlay rect.box[data-class="{cls}"]',
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height, score: +e.dataset.score}; })",
+    ))  # fmt: skip
+
+
+def expected_on_screen(page: Any, box: tuple[float, float, float, float]) -> dict[str, float]:
+    """Where a box in the 640x480 frame lands on the <video>, shown with object-fit: contain."""
+    v = page.eval_on_selector("#video", "v => { const r = v.getBoundingClientRect();"
+                              " return {x: r.x, y: r.y, w: r.width, h: r.height,"
+                              " vw: v.videoWidth, vh: v.videoHeight}; }")  # fmt: skip
+    scale = min(v["w"] / v["vw"], v["h"] / v["vh"])
+    ox = v["x"] + (v["w"] - v["vw"] * scale) / 2
+    oy = v["y"] + (v["h"] - v["vh"] * scale) / 2
+    k = scale * v["vw"] / 640  # the frame as the server saw it is 640 wide
+    return {"x": ox + box[0] * k, "y": oy + box[1] * k, "w": box[2] * k, "h": box[3] * k}
+
+
+def iou(a: dict[str, float], b: dict[str, float]) -> float:
+    w = max(0.0, min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]))
+    h = max(0.0, min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]))
+    return w * h / (a["w"] * a["h"] + b["w"] * b["h"] - w * h)
+
+
+def still_hotdog_box(detector: Detector) -> tuple[float, float, float, float]:
+    frame = letterboxed(load_image(DEV_SET / "hotdog" / HOTDOGS[0]))
+    result = detector.detect(frame)
+    best = max((d for d in result.detections if d.class_name == "hot dog"), key=lambda d: d.score)
+    return best.box
+
+
+def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
+    pw: Any, server: LiveServer, clips: dict[str, Path], detector: Detector
+) -> None:
+    b = browser(pw, clips["hotdog"])
+    try:
+        page = b.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(server.url)
+        page.click("#start")
+        wait_for_verdict(page, "Hotdog!")
+        page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
+        time.sleep(1.5)  # a few more results and a stats tick
+        assert page.get_attribute("#overlay", "viewBox") == "0 0 640 480"
+        assert page.inner_text("#status-text") == "live"
+        boxes = on_screen_boxes(page, "hot dog")
+        best = max(boxes, key=lambda r: r["score"])
+        expected = expected_on_screen(page, still_hotdog_box(detector))
+        assert iou(best, expected) > 0.7, (best, expected)
+        assert page.inner_text("#stat-ips") not in ("\u2013", "0.0/s")
+        shot(page, "live-hotdog")
+        assert sessions(server) == 1
+        page.click("#stop")  # must really end the session and the camera
+        deadline = time.monotonic() + 3
+        while sessions(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sessions(server) == 0
+        assert page.evaluate("document.getElementById('video').srcObject") is None
+        assert page.inner_text("#verdict") == ""
+    finally:
+        b.close()
+
+
+def test_other_food_shows_not_hotdog(pw: Any, server: LiveServer, clips: dict[str, Path]) -> None:
+    b = browser(pw, clips["other"])
+    try:
+        page = b.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(server.url)
+        page.click("#start")
+        wait_for_verdict(page, "Not hotdog!")
+        time.sleep(1.0)
+        assert page.inner_text("#verdict") == "Not hotdog!"
+        assert page.locator("#overlay rect.box").count() > 0
+        shot(page, "live-not-hotdog")
+        page.click("#stop")
+    finally:
+        b.close()
+
+
+ROTATING_CAMERA = """
+(() => {
+  // Replace the camera with one that sends sideways pixels and says so in the frame's
+  // rotation metadata (WebCodecs), as a phone held upright does; Chrome then sends CVO.
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const camera = await original({ video: true });
+    const processor = new MediaStreamTrackProcessor({ track: camera.getVideoTracks()[0] });
+    const generator = new MediaStreamTrackGenerator({ kind: "video" });
+    const reader = processor.readable.getReader();
+    const writer = generator.writable.getWriter();
+    (async () => {
+      for (;;) {
+        const { value: frame, done } = await reader.read();
+        if (done) break;
+        const w = frame.displayWidth, h = frame.displayHeight;
+        const canvas = new OffscreenCanvas(h, w);
+        const ctx = canvas.getContext("2d");
+        ctx.translate(0, w);
+        ctx.rotate(-Math.PI / 2);  // turned away: counter-clockwise
+        ctx.drawImage(frame, 0, 0);
+        const sideways = new VideoFrame(canvas, { timestamp: frame.timestamp, rotation: 90 });
+        frame.close();
+        await writer.write(sideways);
+      }
+    })();
+    return new MediaStream([generator]);
+  };
+})();
+"""
+
+
+def test_rotated_source_still_gets_boxes_in_the_right_place(
+    pw: Any, server: LiveServer, clips: dict[str, Path], detector: Detector
+) -> None:
+    b = browser(pw, clips["hotdog"])
+    try:
+        page = b.new_page(viewport={"width": 1000, "height": 900})
+        page.add_init_script(ROTATING_CAMERA)
+        page.goto(server.url)
+        page.click("#start")
+        wait_for_verdict(page, "Hotdog!")
+        page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
+        time.sleep(1.0)
+        assert page.get_attribute("#overlay", "data-rotation") == "90", "CVO reached the server"
+        assert page.get_attribute("#overlay", "viewBox") == "0 0 640 480"
+        best = max(on_screen_boxes(page, "hot dog"), key=lambda r: r["score"])
+        expected = expected_on_screen(page, still_hotdog_box(detector))
+        assert iou(best, expected) > 0.7, (best, expected)
+        shot(page, "live-rotated")
+        page.click("#stop")
+    finally:
+        b.close()
+
+
+def test_camera_denied_says_so(pw: Any, server: LiveServer, clips: dict[str, Path]) -> None:
+    b = browser(pw, clips["hotdog"], grant=False)
+    try:
+        context = b.new_context(viewport={"width": 1000, "height": 700})
+        page = context.new_page()
+        page.goto(server.url)
+        page.click("#start")
+        page.wait_for_selector("#message:not([hidden])")
+        assert "denied" in page.inner_text("#message")
+        assert page.inner_text("#status-text") == "no camera"
+        shot(page, "camera-denied")
+        assert sessions(server) == 0
+    finally:
+        b.close()
+
+
+def test_photo_mode_on_a_phone(pw: Any, server: LiveServer) -> None:
+    b = browser(pw, None)
+    try:
+        context = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True, device_scale_factor=2)  # fmt: skip
+        page = context.new_page()
+        page.goto(server.url)
+        page.click("#mode-photo")
+        page.set_input_files("#file", str(DEV_SET / "hotdog" / HOTDOGS[1]))
+        wait_for_verdict(page, "Hotdog!")
+        assert page.locator('#overlay rect.box[data-class="hot dog"]').count() >= 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, "no sideways scrolling on a phone"
+        shot(page, "photo-phone")
+        page.set_input_files("#file", str(DEV_SET / "not_hotdog" / OTHER_FOOD[0]))
+        wait_for_verdict(page, "Not hotdog!")
+    finally:
+        b.close()
