@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from seefood import Detector, load_image
 from seefood.app import create_app
@@ -23,16 +24,13 @@ from seefood.config import Settings
 from .conftest import DEV_SET, ROOT, LiveServer
 from .videos import HOTDOGS, OTHER_FOOD, letterboxed, photo_video
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # scripts/test.sh installs it
 SHOTS = ROOT / "artifacts" / "screenshots"
 BASE_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic", "--disable-sync",
     "--disable-background-networking", "--disable-component-update",
     "--allow-loopback-in-peer-connection",
 ]  # fmt: skip
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +53,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def pw() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
+    with sync_playwright() as p:
         yield p
 
 
