@@ -83,11 +83,17 @@ def wait_for_verdict(page: Any, text: str, timeout: float = 30.0) -> None:
 
 
 def on_screen_boxes(page: Any, cls: str) -> list[dict[str, float]]:
-    """Screen rectangles of the overlay's boxes of one class."""
+    """Screen rectangles of the overlay's boxes of one class, once they are laid out."""
+    page.wait_for_function(
+        "c => [...document.querySelectorAll(`#overlay rect.box[data-class='${c}']`)]"
+        ".some(e => e.getBoundingClientRect().width > 0)", arg=cls, timeout=10_000,
+    )  # fmt: skip
     return list(page.eval_on_selector_all(
         f'#overlay rect.box[data-class="{cls}"]',
         "els => els.map(e => { const r = e.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, w: r.width, h: r.height, score: +e.dataset.score}; })",
+        " return {x: r.x, y: r.y, w: r.width, h: r.height, score: +e.dataset.score,"
+        " attrs: [e.getAttribute('x'), e.getAttribute('y'), e.getAttribute('width'),"
+        " e.getAttribute('height')]}; })",
     ))  # fmt: skip
 
 
@@ -130,7 +136,7 @@ def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
         assert page.get_attribute("#overlay", "viewBox") == "0 0 640 480"
         assert page.inner_text("#status-text") == "live"
         boxes = on_screen_boxes(page, "hot dog")
-        best = max(boxes, key=lambda r: r["score"])
+        best = max((r for r in boxes if r["w"]), key=lambda r: r["score"])
         expected = expected_on_screen(page, still_hotdog_box(detector))
         assert iou(best, expected) > 0.7, (best, expected)
         assert page.inner_text("#stat-ips") not in ("\u2013", "0.0/s")
@@ -209,7 +215,9 @@ def test_rotated_source_still_gets_boxes_in_the_right_place(
         time.sleep(1.0)
         assert page.get_attribute("#overlay", "data-rotation") == "90", "CVO reached the server"
         assert page.get_attribute("#overlay", "viewBox") == "0 0 640 480"
-        best = max(on_screen_boxes(page, "hot dog"), key=lambda r: r["score"])
+        best = max(
+            (r for r in on_screen_boxes(page, "hot dog") if r["w"]), key=lambda r: r["score"]
+        )
         expected = expected_on_screen(page, still_hotdog_box(detector))
         assert iou(best, expected) > 0.7, (best, expected)
         shot(page, "live-rotated")
