@@ -68,3 +68,21 @@ def test_tracker_handles_timestamp_wrap() -> None:
     t.record(0x00000100, 3)  # after the 32-bit wrap
     assert t.at(0xFFFFFF00) == Orientation(rotation=90)
     assert t.at(0x00000200) == Orientation(rotation=270)
+
+
+def test_a_late_packet_does_not_undo_a_newer_change() -> None:
+    t = OrientationTracker()
+    t.record(0, 1)
+    t.record(3000, 1)
+    t.record(6000, 0)
+    t.record(3000, 1)  # retransmitted or reordered
+    assert t.current == UPRIGHT and t.at(9000) == UPRIGHT
+    assert t.at(4000) == Orientation(rotation=90)
+
+
+def test_rotation_directions_match_numpy() -> None:
+    """Pinned to numpy's own rot90 (counter-clockwise for k > 0), not to our pairing."""
+    image = noise_image(40, 30)
+    np.testing.assert_array_equal(make_upright(image, Orientation(90)), np.rot90(image, -1))
+    np.testing.assert_array_equal(rotate_away(image, Orientation(90)), np.rot90(image, 1))
+    np.testing.assert_array_equal(make_upright(image, Orientation(0, flip=True)), image[:, ::-1])

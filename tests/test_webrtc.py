@@ -157,8 +157,13 @@ def test_a_client_that_says_goodbye_is_gone_at_once(
     [
         ("hello", "offer", "malformed SDP"),
         ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n", "offer", "no video"),
-        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "answer", "offer"),
-        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "offer", "offer"),
+        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "answer",
+         "expected an SDP offer"),
+        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "offer",
+         "ICE username fragment"),
+        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\n", "offer", "not sent"),
+        ("v=0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\n", "offer", "not sent"),
+        ("v=0\r\n" + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" * 5, "offer", "5 media sections"),
         ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
          "m=video 9 UDP/TLS/RTP/SAVPF 98\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n"
          "a=rtpmap:98 AV1/90000\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
@@ -217,3 +222,48 @@ def test_server_shutdown_closes_every_session(detector: Detector, videos: dict[s
         await client.stop(say_goodbye=False)
 
     asyncio.run(main())
+
+
+async def _offer_from(pc: Any) -> str:
+    await pc.setLocalDescription(await pc.createOffer())
+    return str(pc.localDescription.sdp)
+
+
+def test_extra_tracks_are_answered_inactive(server: LiveServer) -> None:
+    """Only the first video is received: others would fill queues nobody reads."""
+    from aiortc import RTCPeerConnection, VideoStreamTrack
+
+    async def main() -> str:
+        pc = RTCPeerConnection()
+        pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
+        pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
+        pc.addTransceiver("audio", direction="sendonly")
+        sdp = await _offer_from(pc)
+        await pc.close()
+        async with httpx.AsyncClient() as http:
+            r = await http.post(f"{server.url}/v1/webrtc/offer", json={"sdp": sdp, "type": "offer"})
+            assert r.status_code == 200, r.text
+            await http.delete(f"{server.url}/v1/webrtc/sessions/{r.json()['session_id']}")
+        return str(r.json()["sdp"])
+
+    answer = asyncio.run(main())
+    sections = answer.split("\r\nm=")[1:]
+    assert len(sections) == 3
+    assert "a=recvonly" in sections[0]
+    assert all("a=inactive" in s for s in sections[1:])
+
+
+def test_only_one_detections_channel_is_kept(server: LiveServer, videos: dict[str, Path]) -> None:
+    async def main() -> tuple[str, str, int]:
+        client = StreamClient(server.url, file_frames(videos["still"], loop=True))
+        extra = client.pc.createDataChannel("chat")
+        await client.start()
+        await asyncio.sleep(2.0)
+        state = extra.readyState
+        await client.stop()
+        results = sum(m["type"] == "result" for m in client.messages)
+        return state, client.pc.connectionState, results
+
+    extra_state, _, results = asyncio.run(main())
+    assert extra_state == "closed"
+    assert results > 0

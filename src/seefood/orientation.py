@@ -1,10 +1,11 @@
 """Video orientation (CVO, urn:3gpp:video-orientation): parse it, track it, undo it.
 
 The extension is one byte, `0 0 0 0 C F R1 R0` (3GPP TS 26.114 section 7.4.5): C is the
-camera (0 front, 1 back), F a horizontal flip, R the rotation, 0/90/180/270 degrees. As in
-WebRTC, a frame is made upright by flipping it horizontally if F is set and then rotating
-it clockwise by R. Chrome sends the byte only on key frames while it is unchanged, so the
-tracker keeps the last value and which RTP timestamp it arrived with.
+camera (0 front, 1 back), F a horizontal flip, R the rotation, 0/90/180/270 degrees. A frame
+is made upright by rotating it clockwise by R, as libwebrtc does. libwebrtc ignores F and
+Chrome never sets it; seefood undoes it as TS 26.114 describes it, a mirror of the video as
+sent, so: mirror first, then rotate. Chrome sends the byte only on key frames while it is
+unchanged, so the tracker keeps the last value and which RTP timestamp it arrived with.
 """
 
 from __future__ import annotations
@@ -79,8 +80,12 @@ class OrientationTracker:
         if value is None:
             return
         orientation = Orientation.from_byte(value)
-        if self._history and self._history[-1][1] == orientation:
-            return
+        if self._history:
+            last_ts, last = self._history[-1]
+            if not _newer(timestamp, last_ts):
+                return  # a late or retransmitted packet must not undo a newer change
+            if last == orientation:
+                return
         self._history.append((timestamp, orientation))
         del self._history[: -self._limit]
 

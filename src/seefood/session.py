@@ -25,6 +25,7 @@ from seefood.videoframe import ReceivedFrame
 log = logging.getLogger("seefood.session")
 
 DATA_CHANNEL_LABEL = "detections"
+MAX_BUFFERED = 256 * 1024  # bytes queued on the data channel before results are skipped
 
 
 def result_message(delivered: Delivered, sent: float) -> dict[str, Any]:
@@ -92,8 +93,12 @@ class LiveSession:
 
         @pc.on("datachannel")
         def on_datachannel(channel: RTCDataChannel) -> None:
-            if channel.label == DATA_CHANNEL_LABEL:
+            # One `detections` channel per session; anything else is closed at once (each
+            # open channel costs memory, and a client could open thousands).
+            if channel.label == DATA_CHANNEL_LABEL and self.channel is None:
                 self.channel = channel
+            else:
+                channel.close()
 
         self._receiver: RTCRtpReceiver | None = None
 
@@ -127,6 +132,8 @@ class LiveSession:
             now = time.monotonic()
             self.frames_received += 1
             self.last_frame = now
+            if self.channel is None or self.channel.readyState != "open":
+                continue  # nobody to tell: do not spend an inference on it
             origin = aiortc_patch.receiver_timestamp_origin(receiver) or 0
             rtp_ts = (int(frame.pts or 0) + origin) & 0xFFFFFFFF
             received = ReceivedFrame(frame, self.orientation.at(rtp_ts), now, rtp_ts)  # type: ignore[arg-type]
@@ -143,11 +150,16 @@ class LiveSession:
             if now - self.last_frame > self.idle_timeout:
                 await self.close(f"no video for {self.idle_timeout:g} s")
                 return
+            if self.channel is None and now - self.started > self.idle_timeout:
+                await self.close(f"no '{DATA_CHANNEL_LABEL}' data channel")
+                return
 
     def _send(self, message: dict[str, Any]) -> bool:
         channel = self.channel
         if channel is None or channel.readyState != "open":
             return False
+        if channel.bufferedAmount > MAX_BUFFERED:
+            return False  # the peer is not reading: newer results will follow anyway
         try:
             channel.send(json.dumps(message, separators=(",", ":")))
         except Exception:  # the transport went away under us: the state change will close

@@ -13,6 +13,7 @@ from aiortc import (
     RTCRtpReceiver,
     RTCSessionDescription,
 )
+from aiortc import sdp as aiortc_sdp
 
 from seefood import aiortc_patch
 from seefood.bitrate import BitrateHints, add_bitrate_hints
@@ -22,6 +23,7 @@ from seefood.session import LiveSession
 log = logging.getLogger("seefood.sessions")
 
 PREFERRED_CODECS = ("video/h264", "video/vp8")  # in order; RTX kept for each
+MAX_MEDIA_SECTIONS = 4  # a page sends one video (plus the data channel); more is abuse
 
 
 class OfferError(ValueError):
@@ -54,8 +56,7 @@ class SessionManager:
             raise OfferError(f"expected an SDP offer, got type {kind!r}")
         if not sdp.strip().startswith("v=0"):
             raise OfferError("malformed SDP: it must start with 'v=0'")
-        if "\nm=video " not in sdp.replace("\r\n", "\n"):
-            raise OfferError("the offer has no video: add a video track (sendonly or sendrecv)")
+        _check_offer(sdp)
         if len(self.sessions) + self._pending >= self.limits.max_sessions:
             raise TooManySessions(
                 f"the server is at its limit of {self.limits.max_sessions} live sessions"
@@ -81,8 +82,13 @@ class SessionManager:
                 await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             except Exception as exc:  # aiortc raises ValueError, OperationError, ...
                 raise OfferError(_describe(exc)) from None
-            if transceiver.direction == "inactive" or transceiver.mid is None:
+            if transceiver.mid is None:
                 raise OfferError("the offer's video is not sent to the server")
+            # Extra audio/video sections would get receivers nobody reads (their queues grow
+            # without bound): answer them inactive.
+            for other in pc.getTransceivers():
+                if other is not transceiver:
+                    other.direction = "inactive"
             if not transceiver._codecs:
                 raise OfferError("no common video codec: the server accepts H.264 and VP8")
             answer = await pc.createAnswer()
@@ -114,6 +120,27 @@ class SessionManager:
 
     def _forget(self, session: LiveSession) -> None:
         self.sessions.pop(session.id, None)
+
+
+def _check_offer(text: str) -> None:
+    """What aiortc does not refuse by itself: no video sent, or far too many sections."""
+    try:
+        description = aiortc_sdp.SessionDescription.parse(text)
+    except Exception as exc:  # aiortc's parser raises ValueError, IndexError, ...
+        raise OfferError(f"malformed SDP: {exc or type(exc).__name__}") from None
+    if len(description.media) > MAX_MEDIA_SECTIONS:
+        raise OfferError(
+            f"the offer has {len(description.media)} media sections; at most "
+            f"{MAX_MEDIA_SECTIONS} are accepted (one video track is all the server needs)"
+        )
+    video = next((m for m in description.media if m.kind == "video"), None)
+    if video is None:
+        raise OfferError("the offer has no video: add a video track (sendonly or sendrecv)")
+    if video.port == 0 or video.direction not in (None, "sendonly", "sendrecv"):
+        raise OfferError(
+            f"the offer's video is not sent to the server (direction {video.direction}, "
+            f"port {video.port}): send it sendonly or sendrecv"
+        )
 
 
 def _describe(exc: BaseException) -> str:

@@ -32,7 +32,11 @@ def self_signed(directory: Path, addresses: Sequence[str]) -> tuple[Path, Path]:
     tag = hashlib.sha256("\n".join(names).encode()).hexdigest()[:12]
     cert_path, key_path = directory / f"cert-{tag}.pem", directory / f"key-{tag}.pem"
     if cert_path.exists() and key_path.exists():
-        return cert_path, key_path
+        existing = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        if existing.not_valid_after_utc - datetime.timedelta(days=30) > datetime.datetime.now(
+            datetime.UTC
+        ):
+            return cert_path, key_path  # still good for a month: reuse it
     key = ec.generate_private_key(ec.SECP256R1())
     alt: list[x509.GeneralName] = []
     for name in names:
