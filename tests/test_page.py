@@ -260,3 +260,42 @@ def test_photo_mode_on_a_phone(pw: Any, server: LiveServer) -> None:
         wait_for_verdict(page, "Not hotdog!")
     finally:
         b.close()
+
+
+def test_reconnects_when_the_server_ends_the_session(
+    pw: Any, server: LiveServer, clips: dict[str, Path]
+) -> None:
+    b = browser(pw, clips["hotdog"])
+    try:
+        page = b.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(server.url)
+        page.click("#start")
+        wait_for_verdict(page, "Hotdog!")
+        first = page.get_attribute("body", "data-session")
+        assert first and httpx.delete(f"{server.url}/v1/webrtc/sessions/{first}").status_code == 204
+        page.wait_for_function(
+            "s => document.body.dataset.session && document.body.dataset.session !== s"
+            " && document.body.dataset.status === 'live'", arg=first, timeout=20_000,
+        )  # fmt: skip
+        assert sessions(server) == 1
+        page.click("#stop")
+    finally:
+        b.close()
+
+
+def test_no_camera_and_no_webrtc_are_explained(pw: Any, server: LiveServer) -> None:
+    b = browser(pw, None)  # no fake device: this browser has no camera at all
+    try:
+        page = b.new_page()
+        page.goto(server.url)
+        page.click("#start")
+        page.wait_for_selector("#message:not([hidden])")
+        assert "No camera was found" in page.inner_text("#message")
+        page = b.new_page()
+        page.add_init_script("delete window.RTCPeerConnection;")
+        page.goto(server.url)
+        page.wait_for_selector("#message:not([hidden])")
+        assert "no WebRTC" in page.inner_text("#message")
+        shot(page, "no-webrtc")
+    finally:
+        b.close()

@@ -22,6 +22,7 @@ const state = {
   sessionId: null,
   wantLive: false,
   reconnects: 0,
+  reconnecting: false,
   verdicts: [], // recent per-frame verdicts, for hysteresis
   shown: null, // the verdict on screen
   lastDrop: -Infinity,
@@ -157,10 +158,12 @@ async function connect() {
   channel.onmessage = (event) => onMessage(JSON.parse(event.data));
 
   pc.onconnectionstatechange = () => {
-    if (pc !== state.pc) return;
-    if (pc.connectionState === "failed" || pc.connectionState === "disconnected") {
-      scheduleReconnect();
-    }
+    if (pc !== state.pc) return; // closed by us
+    if (["failed", "disconnected", "closed"].includes(pc.connectionState)) scheduleReconnect();
+  };
+  channel.onclose = () => {
+    // The server ended the session (restart, time limit): the media may linger a moment.
+    if (pc === state.pc && state.wantLive) scheduleReconnect();
   };
 
   await pc.setLocalDescription(await pc.createOffer());
@@ -196,9 +199,11 @@ async function disconnect() {
 }
 
 function scheduleReconnect() {
-  if (!state.wantLive) return;
+  if (!state.wantLive || state.reconnecting) return;
+  state.reconnecting = true;
   disconnect();
   if (state.reconnects >= 5) {
+    state.reconnecting = false;
     setStatus("failed", "connection failed");
     showMessage("Lost the connection to the server. Press Start to try again.");
     stopCamera();
@@ -208,10 +213,11 @@ function scheduleReconnect() {
   state.reconnects += 1;
   setStatus("reconnecting", `reconnecting in ${delay / 1000} s`);
   setTimeout(async () => {
+    state.reconnecting = false;
     if (!state.wantLive || state.pc) return;
     try {
+      setStatus("connecting", "reconnecting");
       await connect();
-      setStatus("connecting", "connecting");
     } catch (err) {
       scheduleReconnect();
     }
