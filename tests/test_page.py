@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,24 @@ def browser(pw: Any, clip: Path | None, *, grant: bool = True) -> Any:
     if grant:
         args.append("--use-fake-ui-for-media-stream")
     return pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+
+
+@contextmanager
+def live_page(
+    pw: Any, server: LiveServer, clip: Path, verdict: str, init_script: str | None = None
+) -> Iterator[Any]:
+    """A page whose camera plays `clip`, started and showing `verdict`; closed afterwards."""
+    b = browser(pw, clip)
+    try:
+        page = b.new_page(viewport={"width": 1000, "height": 900})
+        if init_script:
+            page.add_init_script(init_script)
+        page.goto(server.url)
+        page.click("#start")
+        wait_for_verdict(page, verdict)
+        yield page
+    finally:
+        b.close()
 
 
 def shot(page: Any, name: str) -> None:
@@ -125,12 +144,7 @@ def still_hotdog_box(detector: Detector) -> tuple[float, float, float, float]:
 def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
     pw: Any, server: LiveServer, clips: dict[str, Path], detector: Detector
 ) -> None:
-    b = browser(pw, clips["hotdog"])
-    try:
-        page = b.new_page(viewport={"width": 1000, "height": 900})
-        page.goto(server.url)
-        page.click("#start")
-        wait_for_verdict(page, "Hotdog!")
+    with live_page(pw, server, clips["hotdog"], "Hotdog!") as page:
         page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
         time.sleep(1.5)  # a few more results and a stats tick
         assert page.get_attribute("#overlay", "viewBox") == "0 0 640 480"
@@ -149,24 +163,15 @@ def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
         assert sessions(server) == 0
         assert page.evaluate("document.getElementById('video').srcObject") is None
         assert page.inner_text("#verdict") == ""
-    finally:
-        b.close()
 
 
 def test_other_food_shows_not_hotdog(pw: Any, server: LiveServer, clips: dict[str, Path]) -> None:
-    b = browser(pw, clips["other"])
-    try:
-        page = b.new_page(viewport={"width": 1000, "height": 900})
-        page.goto(server.url)
-        page.click("#start")
-        wait_for_verdict(page, "Not hotdog!")
+    with live_page(pw, server, clips["other"], "Not hotdog!") as page:
         time.sleep(1.0)
         assert page.inner_text("#verdict") == "Not hotdog!"
         assert page.locator("#overlay rect.box").count() > 0
         shot(page, "live-not-hotdog")
         page.click("#stop")
-    finally:
-        b.close()
 
 
 ROTATING_CAMERA = """
@@ -204,13 +209,7 @@ ROTATING_CAMERA = """
 def test_rotated_source_still_gets_boxes_in_the_right_place(
     pw: Any, server: LiveServer, clips: dict[str, Path], detector: Detector
 ) -> None:
-    b = browser(pw, clips["hotdog"])
-    try:
-        page = b.new_page(viewport={"width": 1000, "height": 900})
-        page.add_init_script(ROTATING_CAMERA)
-        page.goto(server.url)
-        page.click("#start")
-        wait_for_verdict(page, "Hotdog!")
+    with live_page(pw, server, clips["hotdog"], "Hotdog!", init_script=ROTATING_CAMERA) as page:
         page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
         time.sleep(1.0)
         assert page.get_attribute("#overlay", "data-rotation") == "90", "CVO reached the server"
@@ -222,8 +221,6 @@ def test_rotated_source_still_gets_boxes_in_the_right_place(
         assert iou(best, expected) > 0.7, (best, expected)
         shot(page, "live-rotated")
         page.click("#stop")
-    finally:
-        b.close()
 
 
 def test_camera_denied_says_so(pw: Any, server: LiveServer, clips: dict[str, Path]) -> None:
@@ -265,12 +262,7 @@ def test_photo_mode_on_a_phone(pw: Any, server: LiveServer) -> None:
 def test_reconnects_when_the_server_ends_the_session(
     pw: Any, server: LiveServer, clips: dict[str, Path]
 ) -> None:
-    b = browser(pw, clips["hotdog"])
-    try:
-        page = b.new_page(viewport={"width": 1000, "height": 900})
-        page.goto(server.url)
-        page.click("#start")
-        wait_for_verdict(page, "Hotdog!")
+    with live_page(pw, server, clips["hotdog"], "Hotdog!") as page:
         first = page.get_attribute("body", "data-session")
         assert first and httpx.delete(f"{server.url}/v1/webrtc/sessions/{first}").status_code == 204
         page.wait_for_function(
@@ -279,8 +271,6 @@ def test_reconnects_when_the_server_ends_the_session(
         )  # fmt: skip
         assert sessions(server) == 1
         page.click("#stop")
-    finally:
-        b.close()
 
 
 def test_no_camera_and_no_webrtc_are_explained(pw: Any, server: LiveServer) -> None:
