@@ -289,3 +289,39 @@ def test_no_camera_and_no_webrtc_are_explained(pw: Any, server: LiveServer) -> N
         shot(page, "no-webrtc")
     finally:
         b.close()
+
+
+SLOW_CAMERA = """
+const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (c) =>
+  new Promise((resolve, reject) => setTimeout(() => open(c).then(resolve, reject), 1500));
+"""
+
+SLOW_OFFER = """
+const send = window.fetch.bind(window);
+window.fetch = (url, init) => String(url).includes("/v1/webrtc/offer")
+  ? new Promise((resolve, reject) => setTimeout(() => send(url, init).then(resolve, reject), 1500))
+  : send(url, init);
+"""
+
+
+@pytest.mark.parametrize("slow", [SLOW_CAMERA, SLOW_OFFER], ids=["opening-camera", "offering"])
+def test_stop_while_starting_leaves_nothing_running(
+    pw: Any, server: LiveServer, clips: dict[str, Path], slow: str
+) -> None:
+    b = browser(pw, clips["hotdog"])
+    try:
+        page = b.new_page()
+        page.add_init_script(slow)
+        page.goto(server.url)
+        page.click("#start")
+        time.sleep(0.5)
+        page.click("#stop")
+        time.sleep(3.5)  # past the slow step and any answer
+        assert sessions(server) == 0
+        assert page.is_visible("#start") and not page.is_visible("#stop")
+        assert page.inner_text("#verdict") == ""
+        assert page.evaluate("document.getElementById('video').srcObject") is None
+        assert page.get_attribute("body", "data-status") == "idle"
+    finally:
+        b.close()

@@ -22,7 +22,9 @@ const state = {
   sessionId: null,
   wantLive: false,
   reconnects: 0,
-  reconnecting: false,
+  reconnectTimer: null,
+  gen: 0, // bumped by every start and stop
+  photoSeq: 0,
   verdicts: [], // recent per-frame verdicts, for hysteresis
   shown: null, // the verdict on screen
   lastDrop: -Infinity,
@@ -145,29 +147,31 @@ function waitForIce(pc, timeoutMs) {
   });
 }
 
-async function connect() {
+async function connect(gen) {
   const insertable = !!(window.RTCRtpSender && RTCRtpSender.prototype.createEncodedStreams);
   const pc = new RTCPeerConnection(insertable ? { encodedInsertableStreams: true } : {});
   state.pc = pc;
+  state.framesSent = null;
+  state.encodeTimes.clear();
   const track = state.stream.getVideoTracks()[0];
   const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [state.stream] });
   preferH264(transceiver);
   if (insertable) watchEncodedFrames(transceiver.sender);
 
   const channel = pc.createDataChannel("detections", { ordered: false, maxRetransmits: 0 });
-  channel.onmessage = (event) => onMessage(JSON.parse(event.data));
-
-  pc.onconnectionstatechange = () => {
-    if (pc !== state.pc) return; // closed by us
-    if (["failed", "disconnected", "closed"].includes(pc.connectionState)) scheduleReconnect();
-  };
+  channel.onmessage = (event) => { if (pc === state.pc) onMessage(JSON.parse(event.data)); };
   channel.onclose = () => {
     // The server ended the session (restart, time limit): the media may linger a moment.
     if (pc === state.pc && state.wantLive) scheduleReconnect();
   };
+  pc.onconnectionstatechange = () => {
+    if (pc !== state.pc) return; // closed by us
+    if (["failed", "disconnected", "closed"].includes(pc.connectionState)) scheduleReconnect();
+  };
 
   await pc.setLocalDescription(await pc.createOffer());
   await waitForIce(pc, 3000); // the server takes one complete offer, no trickle
+  if (gen !== state.gen) { pc.close(); return; }
   const response = await fetch("/v1/webrtc/offer", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -180,46 +184,59 @@ async function connect() {
     throw err;
   }
   const answer = await response.json();
+  if (gen !== state.gen || pc !== state.pc) {
+    // Stopped while the offer was on its way: end the session it made, at once.
+    pc.close();
+    deleteSession(answer.session_id);
+    return;
+  }
   state.sessionId = answer.session_id;
   document.body.dataset.session = answer.session_id;
   await pc.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
 }
 
-async function disconnect() {
+function deleteSession(id) {
+  // Tell the server at once; it would otherwise notice only when the video stops.
+  fetch(`/v1/webrtc/sessions/${id}`, { method: "DELETE", keepalive: true }).catch(() => {});
+}
+
+function disconnect() {
   const pc = state.pc;
   const id = state.sessionId;
   state.pc = null;
   state.sessionId = null;
   delete document.body.dataset.session;
-  if (id) {
-    // Tell the server at once; it would otherwise notice only when the video stops.
-    await fetch(`/v1/webrtc/sessions/${id}`, { method: "DELETE", keepalive: true }).catch(() => {});
-  }
   if (pc) pc.close();
+  if (id) deleteSession(id);
+}
+
+function clearResults() {
+  overlay.replaceChildren();
+  resetVerdict();
 }
 
 function scheduleReconnect() {
-  if (!state.wantLive || state.reconnecting) return;
-  state.reconnecting = true;
+  if (!state.wantLive || state.reconnectTimer) return;
   disconnect();
+  clearResults(); // nothing stale over the picture while reconnecting
   if (state.reconnects >= 5) {
-    state.reconnecting = false;
     setStatus("failed", "connection failed");
     showMessage("Lost the connection to the server. Press Start to try again.");
-    stopCamera();
+    stop();
     return;
   }
   const delay = 1000 * 2 ** state.reconnects;
   state.reconnects += 1;
   setStatus("reconnecting", `reconnecting in ${delay / 1000} s`);
-  setTimeout(async () => {
-    state.reconnecting = false;
-    if (!state.wantLive || state.pc) return;
+  const gen = state.gen;
+  state.reconnectTimer = setTimeout(async () => {
+    state.reconnectTimer = null;
+    if (gen !== state.gen || !state.wantLive || state.pc) return;
     try {
       setStatus("connecting", "reconnecting");
-      await connect();
+      await connect(gen);
     } catch (err) {
-      scheduleReconnect();
+      if (gen === state.gen) scheduleReconnect();
     }
   }, delay);
 }
@@ -250,19 +267,23 @@ function onMessage(message) {
 let encodeMs = 0;
 function encoderLatency() { return encodeMs; }
 
+function showVerdict(verdict) {
+  state.shown = verdict;
+  verdictEl.className = `verdict ${verdict}`;
+  verdictEl.textContent = verdict === "hotdog" ? "Hotdog!" : "Not hotdog!";
+}
+
 function updateVerdict(verdict) {
-  // Hysteresis: change what is shown only when 3 of the last 5 frames agree on the other.
+  // Hysteresis for live video: the first verdict needs 2 agreeing frames in a row, and a
+  // change needs 4 of the last 5 frames, so one odd frame never flips what is shown.
   state.verdicts.push(verdict);
   if (state.verdicts.length > 5) state.verdicts.shift();
-  const votes = state.verdicts.filter((v) => v === "hotdog").length;
-  let shown = state.shown;
-  if (shown === null) shown = verdict;
-  else if (shown === "not_hotdog" && votes >= 3) shown = "hotdog";
-  else if (shown === "hotdog" && state.verdicts.length - votes >= 3) shown = "not_hotdog";
-  if (shown !== state.shown) {
-    state.shown = shown;
-    verdictEl.className = `verdict ${shown}`;
-    verdictEl.textContent = shown === "hotdog" ? "Hotdog!" : "Not hotdog!";
+  const agree = state.verdicts.filter((v) => v === verdict).length;
+  if (state.shown === null) {
+    const n = state.verdicts.length;
+    if (n >= 2 && state.verdicts[n - 2] === verdict) showVerdict(verdict);
+  } else if (verdict !== state.shown && agree >= 4) {
+    showVerdict(verdict);
   }
 }
 
@@ -311,10 +332,10 @@ function drawDetections(result) {
     const tagX = Math.max(0, Math.min(x, result.width - tagWidth));
     let tagY = y >= tagHeight ? y - tagHeight : y;
     // Same-box detections (a hot dog that is also a sandwich): stack their labels.
-    while (placed.some((p) => Math.abs(p.x - tagX) < tagWidth && Math.abs(p.y - tagY) < tagHeight)) {
-      tagY += tagHeight;
-    }
-    placed.push({ x: tagX, y: tagY });
+    const clashes = (p) => p.x < tagX + tagWidth && tagX < p.x + p.w &&
+      p.y < tagY + tagHeight && tagY < p.y + tagHeight;
+    while (placed.some(clashes)) tagY += tagHeight;
+    placed.push({ x: tagX, y: tagY, w: tagWidth });
     const tag = document.createElementNS(SVG, "rect");
     tag.setAttribute("class", hot ? "tag hotdog" : "tag");
     tag.setAttribute("x", tagX);
@@ -378,39 +399,50 @@ async function start() {
   showMessage("");
   const problem = checkSupport();
   if (problem) { showMessage(problem); setStatus("failed", "unavailable"); return; }
+  const gen = ++state.gen; // every await below checks that no Stop came in between
   state.wantLive = true;
   state.reconnects = 0;
   $("start").hidden = true;
   $("stop").hidden = false;
+  $("stop").focus();
   setStatus("connecting", "opening camera");
+  let stream;
   try {
-    state.stream = await openCamera(localStorage.getItem(CAMERA_KEY));
+    stream = await openCamera(localStorage.getItem(CAMERA_KEY));
   } catch (err) {
+    if (gen !== state.gen) return;
     showMessage(explainCameraError(err));
     setStatus("failed", "no camera");
-    state.wantLive = false;
-    $("start").hidden = false;
-    $("stop").hidden = true;
+    await stop();
     return;
   }
-  const track = state.stream.getVideoTracks()[0];
+  if (gen !== state.gen) { stream.getTracks().forEach((t) => t.stop()); return; }
+  state.stream = stream;
+  const track = stream.getVideoTracks()[0];
+  track.onended = () => {
+    if (gen !== state.gen) return;
+    showMessage("The camera stopped (it was unplugged, or its permission was taken back).");
+    setStatus("failed", "camera stopped");
+    stop();
+  };
   const settings = track.getSettings();
   if (settings.deviceId) localStorage.setItem(CAMERA_KEY, settings.deviceId);
-  video.srcObject = state.stream;
+  video.srcObject = stream;
   $("placeholder").hidden = true;
   listCameras(settings.deviceId).catch(() => {});
   setStatus("connecting", "connecting");
   try {
-    await connect();
+    await connect(gen);
   } catch (err) {
+    if (gen !== state.gen) return;
     if (err.status === 503) {
       showMessage(`The server is full right now (${err.message}). Try again in a little while.`);
       setStatus("failed", "server full");
-      stop();
+      await stop();
     } else if (err.status) {
       showMessage(`The server refused the call: ${err.message}`);
       setStatus("failed", "refused");
-      stop();
+      await stop();
     } else {
       scheduleReconnect();
     }
@@ -425,14 +457,18 @@ function stopCamera() {
 
 async function stop() {
   const failed = document.body.dataset.status === "failed";
+  state.gen += 1; // anything still in flight from the last start is now stale
   state.wantLive = false;
-  await disconnect();
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = null;
+  disconnect();
   stopCamera();
-  overlay.replaceChildren();
-  resetVerdict();
+  clearResults();
   $("placeholder").hidden = false;
+  const hadFocus = document.activeElement === $("stop");
   $("start").hidden = false;
   $("stop").hidden = true;
+  if (hadFocus) $("start").focus();
   state.framesSent = null;
   if (!failed) setStatus("idle", "stopped");
 }
@@ -447,33 +483,48 @@ async function switchCamera() {
 // ---------------------------------------------------------------- photo mode
 
 async function detectPhoto(file) {
+  const seq = ++state.photoSeq; // a newer pick wins over an older answer
   showMessage("");
-  resetVerdict();
-  overlay.replaceChildren();
+  clearResults();
+  if (photo.src) URL.revokeObjectURL(photo.src);
   photo.src = URL.createObjectURL(file);
   photo.hidden = false;
   video.hidden = true;
   $("placeholder").hidden = true;
   setStatus("connecting", "detecting");
-  const response = await fetch("/v1/detect", {
-    method: "POST",
-    headers: { "content-type": file.type || "application/octet-stream" },
-    body: file,
-  });
-  const body = await response.json().catch(() => ({}));
+  let response;
+  let body = {};
+  try {
+    response = await fetch("/v1/detect", {
+      method: "POST",
+      headers: { "content-type": file.type || "application/octet-stream" },
+      body: file,
+    });
+    body = await response.json().catch(() => ({}));
+  } catch (err) {
+    if (seq !== state.photoSeq) return;
+    showMessage("Could not reach the server. Check the connection and try again.");
+    setStatus("failed", "offline");
+    return;
+  }
+  if (seq !== state.photoSeq) return;
   if (!response.ok) {
-    showMessage(body.detail || `The server could not read this photo (${response.status}).`);
-    setStatus("failed", "not an image");
+    const why = { 413: "too large", 415: "not an image", 422: "not an image", 503: "server busy" };
+    showMessage(body.detail || `The server could not use this photo (${response.status}).`);
+    setStatus("failed", why[response.status] || `error ${response.status}`);
     return;
   }
   await photo.decode().catch(() => {});
+  if (seq !== state.photoSeq) return;
   drawDetections(body);
-  updateVerdict(body.verdict);
+  showVerdict(body.verdict);
   setStatus("idle", `${body.timings_ms.total.toFixed(0)} ms`);
 }
 
-function setMode(mode) {
+async function setMode(mode) {
   const live = mode === "live";
+  if (live === !$("live-controls").hidden) return; // already in this mode
+  if (!live && state.wantLive) await stop();
   $("mode-live").classList.toggle("active", live);
   $("mode-photo").classList.toggle("active", !live);
   $("mode-live").setAttribute("aria-pressed", live);
@@ -481,11 +532,9 @@ function setMode(mode) {
   $("live-controls").hidden = !live;
   $("photo-controls").hidden = live;
   $("stats").hidden = !live;
-  if (!live && state.wantLive) stop();
   photo.hidden = live;
   video.hidden = !live;
-  overlay.replaceChildren();
-  resetVerdict();
+  clearResults();
   $("placeholder").hidden = false;
 }
 
