@@ -1,6 +1,7 @@
 """The web app over real HTTP: detection, health, docs."""
 
 import httpx
+import numpy as np
 import pytest
 
 from seefood import Detector, decode_image
@@ -112,3 +113,34 @@ def test_overload_answers_503_and_the_server_stays_up(
         assert httpx.get(f"{server.url}/healthz").status_code == 200
     finally:
         server.stop()
+
+
+def test_a_big_phone_photo_is_answered_in_its_own_pixels(
+    live_server: LiveServer, detector: Detector
+) -> None:
+    """Decoded at reduced scale for speed, but boxes come back in full-size pixels."""
+    import io
+
+    from PIL import Image
+
+    from .conftest import DEV_SET
+
+    photo = Image.open(DEV_SET / "hotdog" / "7974806.jpg").convert("RGB").resize((4000, 3000))
+    buf = io.BytesIO()
+    photo.save(buf, "JPEG", quality=92)
+    r = httpx.post(
+        f"{live_server.url}/v1/detect", content=buf.getvalue(),
+        headers={"content-type": "image/jpeg"}, timeout=30,
+    )  # fmt: skip
+    body = r.json()
+    assert (body["width"], body["height"]) == (4000, 3000)
+    full = detector.detect(np.asarray(photo))
+    got = max((d for d in body["detections"] if d["class_name"] == "hot dog"),
+              key=lambda d: d["score"])  # fmt: skip
+    want = max((d for d in full.detections if d.class_name == "hot dog"), key=lambda d: d.score)
+    ax, ay, aw, ah = got["box"]
+    bx, by, bw, bh = want.box
+    inter = max(0, min(ax + aw, bx + bw) - max(ax, bx)) * max(
+        0, min(ay + ah, by + bh) - max(ay, by)
+    )
+    assert inter / (aw * ah + bw * bh - inter) > 0.9

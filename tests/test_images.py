@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seefood.images import ImageError, ImageTooLarge, decode_image, load_image
+from seefood.images import ImageError, ImageTooLarge, decode_for_model, decode_image, load_image
 
 from .conftest import jpeg_bytes, noise_image
 
@@ -124,3 +124,31 @@ def test_bomb_over_pillows_own_cap_is_still_too_large() -> None:
 def test_load_image_reports_missing_files(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match="cannot read"):
         load_image(tmp_path / "nope.jpg")
+
+
+def _big_jpeg(width: int, height: int, exif_orientation: int | None = None) -> bytes:
+    from .conftest import DEV_SET
+
+    photo = Image.open(DEV_SET / "hotdog" / "7974806.jpg").convert("RGB").resize((width, height))
+    kw: dict[str, object] = {"quality": 90}
+    if exif_orientation is not None:
+        exif = Image.Exif()
+        exif[0x0112] = exif_orientation
+        kw["exif"] = exif
+    return _encode(photo, "JPEG", **kw)
+
+
+def test_large_jpegs_decode_reduced_but_report_their_full_size() -> None:
+    data = _big_jpeg(4000, 3000)
+    image, size = decode_for_model(data, at_least=(416, 416))
+    assert size == (4000, 3000)
+    assert image.shape == (750, 1000, 3)  # libjpeg's 1/4 scale: still >= 416 both ways
+    assert decode_for_model(data)[0].shape == (3000, 4000, 3)  # without a target: full
+    png = _encode(Image.new("RGB", (2000, 1000)), "PNG")
+    assert decode_for_model(png, at_least=(416, 416))[0].shape == (1000, 2000, 3)
+
+
+def test_reduced_decoding_keeps_exif_rotation_and_size() -> None:
+    image, size = decode_for_model(_big_jpeg(4000, 3000, exif_orientation=6), at_least=(416, 416))
+    assert size == (3000, 4000)
+    assert image.shape == (1000, 750, 3)

@@ -24,3 +24,13 @@ def test_json_form() -> None:
         ],
         "timings_ms": {"inference": 12.35},
     }
+
+
+def test_rescaled_scales_boxes_and_size() -> None:
+    det = Detection(52, "hot dog", 0.9, (10.0, 20.0, 30.0, 40.0))
+    small = DetectionResult(100, 50, [det], 0.9, 0.25, {"inference": 1.0})
+    big = small.rescaled(400, 100)
+    assert (big.width, big.height) == (400, 100)
+    assert big.detections[0].box == (40.0, 40.0, 120.0, 80.0)
+    assert big.verdict == small.verdict and big.timings_ms == small.timings_ms
+    assert small.rescaled(100, 50) is small

@@ -22,7 +22,7 @@ from seefood import __version__, aiortc_patch
 from seefood.bitrate import BitrateHints
 from seefood.config import Settings
 from seefood.detector import Detector
-from seefood.images import ImageError, ImageTooLarge, decode_image
+from seefood.images import ImageError, ImageTooLarge, decode_for_model
 from seefood.service import InferenceService, Overloaded, ServiceConfig
 from seefood.sessions import SessionLimits, SessionManager
 from seefood.upload import read_image_upload
@@ -193,8 +193,12 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
         limiter: anyio.CapacityLimiter = request.app.state.limiter
         try:
             t0 = time.perf_counter()
-            image = await anyio.to_thread.run_sync(
-                lambda: decode_image(data, max_pixels=settings.max_image_pixels), limiter=limiter
+            at_least = request.app.state.detector.model.input_size
+            image, size = await anyio.to_thread.run_sync(
+                lambda: decode_for_model(
+                    data, max_pixels=settings.max_image_pixels, at_least=at_least
+                ),
+                limiter=limiter,
             )
             decode_ms = (time.perf_counter() - t0) * 1000
         except ImageTooLarge as exc:
@@ -205,7 +209,7 @@ def create_app(settings: Settings | None = None, detector: Detector | None = Non
             inference, sojourn = await service.detect(image)
         except Overloaded as exc:
             raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
-        result = inference.result
+        result = inference.result.rescaled(*size)
         queued_ms = sojourn * 1000
         timings = {"decode": decode_ms, "queued": queued_ms, **result.timings_ms}
         timings["total"] = result.timings_ms["total"] + decode_ms + queued_ms

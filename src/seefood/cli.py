@@ -21,7 +21,7 @@ from seefood.coco import CLASS_LIST_SOURCE
 from seefood.config import Settings, describe
 from seefood.detector import Detector
 from seefood.files import find_images
-from seefood.images import ImageError, RGBImage, load_image
+from seefood.images import ImageError, RGBImage, load_for_model
 from seefood.model import ModelError, file_sha256
 from seefood.result import DetectionResult
 
@@ -43,27 +43,31 @@ def _detector(settings: Settings) -> Detector:
     )
 
 
-Loaded = tuple[Path, RGBImage | None, str | None, float]  # path, image, error, decode ms
+# path, image, error, decode ms, the full image's (width, height)
+Loaded = tuple[Path, RGBImage | None, str | None, float, tuple[int, int]]
 
 
-def _load(path: Path, max_pixels: int) -> Loaded:
+def _load(path: Path, max_pixels: int, at_least: tuple[int, int] | None) -> Loaded:
     t0 = time.perf_counter()
     try:
-        image = load_image(path, max_pixels=max_pixels)
+        image, size = load_for_model(path, max_pixels=max_pixels, at_least=at_least)
     except ImageError as exc:
-        return path, None, str(exc), 0.0
+        return path, None, str(exc), 0.0, (0, 0)
     except Exception as exc:  # one bad file must never cost the others their results
-        return path, None, f"cannot decode: {exc!r}", 0.0
-    return path, image, None, (time.perf_counter() - t0) * 1000
+        return path, None, f"cannot decode: {exc!r}", 0.0, (0, 0)
+    return path, image, None, (time.perf_counter() - t0) * 1000, size
 
 
 def run_detection(
-    detector: Detector, paths: Sequence[Path], settings: Settings
+    detector: Detector, paths: Sequence[Path], settings: Settings, *, full_size: bool = False
 ) -> Iterator[tuple[Path, DetectionResult | None, str | None, RGBImage | None]]:
     """Detect on every path in batches, decoding the next images while the model runs.
 
-    At most two batches are decoded ahead, so memory stays bounded on huge folders.
+    At most two batches are decoded ahead, so memory stays bounded on huge folders. Large
+    JPEGs decode at a reduced scale unless `full_size` (for drawing on them); results are
+    always in the full image's pixels.
     """
+    at_least = None if full_size else detector.model.input_size
     size = settings.batch_size
     with ThreadPoolExecutor(max_workers=2) as pool:
         ahead: deque[Future[Loaded]] = deque()
@@ -74,7 +78,7 @@ def run_detection(
                 path = next(todo, None)
                 if path is None:
                     break
-                ahead.append(pool.submit(_load, path, settings.max_image_pixels))
+                ahead.append(pool.submit(_load, path, settings.max_image_pixels, at_least))
             if not ahead:
                 break
             batch.append(ahead.popleft().result())
@@ -87,13 +91,13 @@ def run_detection(
 def _detect_loaded(
     detector: Detector, batch: list[Loaded]
 ) -> Iterator[tuple[Path, DetectionResult | None, str | None, RGBImage | None]]:
-    good = [(path, img, ms) for path, img, err, ms in batch if img is not None]
-    results = iter(detector.detect_batch([img for _, img, _ in good]))
-    for path, img, err, ms in batch:
+    good = [img for _, img, _, _, _ in batch if img is not None]
+    results = iter(detector.detect_batch(good))
+    for path, img, err, ms, size in batch:
         if img is None:
             yield path, None, err, None
             continue
-        result = next(results)
+        result = next(results).rescaled(*size)
         result.timings_ms = {"decode": ms, **result.timings_ms}
         result.timings_ms["total"] += ms
         yield path, result, None, img
@@ -133,7 +137,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
     show_progress = err.is_terminal and len(paths) > 1 and not args.json
     with Progress(console=err, transient=True, disable=not show_progress) as progress:
         task = progress.add_task("detecting", total=len(paths))
-        for path, result, error, image in run_detection(detector, paths, settings):
+        found = run_detection(detector, paths, settings, full_size=args.annotate is not None)
+        for path, result, error, image in found:
             progress.advance(task)
             if result is None:
                 failed += 1

@@ -33,6 +33,20 @@ class DetectionResult:
     threshold: float
     timings_ms: dict[str, float] = field(default_factory=dict)
 
+    def rescaled(self, width: int, height: int) -> DetectionResult:
+        """The same result for the image at another size (it was detected on a reduced copy)."""
+        if (width, height) == (self.width, self.height):
+            return self
+        sx, sy = width / self.width, height / self.height
+        detections = [
+            Detection(d.class_id, d.class_name, d.score,
+                      (d.box[0] * sx, d.box[1] * sy, d.box[2] * sx, d.box[3] * sy))
+            for d in self.detections
+        ]  # fmt: skip
+        return DetectionResult(
+            width, height, detections, self.hotdog_score, self.threshold, dict(self.timings_ms)
+        )
+
     @property
     def verdict(self) -> Verdict:
         return "hotdog" if self.hotdog_score >= self.threshold else "not_hotdog"
