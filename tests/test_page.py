@@ -325,3 +325,38 @@ def test_stop_while_starting_leaves_nothing_running(
         assert page.get_attribute("body", "data-status") == "idle"
     finally:
         b.close()
+
+
+def test_insecure_origin_is_explained(pw: Any, server: LiveServer) -> None:
+    # Loopback origins are always secure, and tests may only use loopback, so the insecure
+    # origin a phone would see over plain http is simulated here.
+    b = browser(pw, None)
+    try:
+        page = b.new_page()
+        page.add_init_script("Object.defineProperty(window, 'isSecureContext', {value: false});")
+        page.goto(server.url)
+        page.wait_for_selector("#message:not([hidden])")
+        assert "seefood serve --https" in page.inner_text("#message")
+    finally:
+        b.close()
+
+
+def test_phone_on_its_side_keeps_picture_and_stop_on_screen(
+    pw: Any, server: LiveServer, clips: dict[str, Path]
+) -> None:
+    b = browser(pw, clips["hotdog"])
+    try:
+        page = b.new_page(viewport={"width": 844, "height": 390}, is_mobile=True,
+                          has_touch=True, device_scale_factor=2)  # fmt: skip
+        page.goto(server.url)
+        page.click("#start")
+        wait_for_verdict(page, "Hotdog!")
+        stop = page.locator("#stop").bounding_box()
+        stage = page.locator("#stage").bounding_box()
+        assert stop is not None and stage is not None
+        assert stop["y"] + stop["height"] <= 390, "Stop is reachable without scrolling"
+        assert stage["height"] >= 250
+        shot(page, "live-phone-landscape")
+        page.click("#stop")
+    finally:
+        b.close()
