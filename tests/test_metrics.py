@@ -16,3 +16,15 @@ def test_queue_gauge_and_forgetting_a_stream() -> None:
     m.forget_stream("s1")
     m.forget_stream("never-seen")
     assert m.registry.get_sample_value("seefood_stream_frames_in_total", {"stream": "s1"}) is None
+
+
+def test_outcomes_record_sojourn_and_drops() -> None:
+    from seefood.broker import Drop, Served
+
+    m = Metrics()
+    m.observe_outcome(Served("boxes", 0.004))
+    m.observe_outcome(Drop(0.2))
+    reg = m.registry
+    assert reg.get_sample_value("seefood_broker_sojourn_seconds_count", {"outcome": "served"}) == 1
+    assert reg.get_sample_value("seefood_broker_sojourn_seconds_count", {"outcome": "dropped"}) == 1
+    assert reg.get_sample_value("seefood_drops_total", {"reason": "codel"}) == 1

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from seefood.broker import Drop, Served
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56)
 BATCH_BUCKETS = (1, 2, 3, 4, 6, 8, 12, 16, 32)
@@ -56,6 +59,14 @@ class Metrics:
         self.streams = Gauge("seefood_streams", "Streams currently open", registry=r)
         for reason in ("codel", "replaced"):
             self.drops.labels(reason)
+
+    def observe_outcome(self, outcome: Served[Any] | Drop) -> None:
+        """One request's end: its sojourn by outcome, and the drop if it was dropped."""
+        if isinstance(outcome, Drop):
+            self.sojourn.labels("dropped").observe(outcome.sojourn)
+            self.drops.labels(outcome.reason).inc()
+        else:
+            self.sojourn.labels("served").observe(outcome.sojourn)
 
     def watch_queue(self, length: Callable[[], int]) -> None:
         self.queue_length.set_function(lambda: float(length()))

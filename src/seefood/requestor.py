@@ -68,17 +68,15 @@ class Requestor:
             except Exception:  # the daemon failed this frame (e.g. corrupt): go on
                 log.warning("frame failed", exc_info=True, extra={"stream": self.stream})
                 continue
+            if self.metrics is not None:
+                self.metrics.observe_outcome(outcome)
             if isinstance(outcome, Served):
                 self.delivered += 1
                 if self.metrics is not None:
                     self.metrics.inferences_out.labels(self.stream).inc()
-                    self.metrics.sojourn.labels("served").observe(outcome.sojourn)
                 self.on_result(Delivered(frame, outcome.reply, outcome.sojourn))
             else:
                 self.dropped += 1
-                if self.metrics is not None:
-                    self.metrics.drops.labels(outcome.reason).inc()
-                    self.metrics.sojourn.labels("dropped").observe(outcome.sojourn)
                 log.info(
                     "request dropped",
                     extra={"stream": self.stream, "reason": outcome.reason,

@@ -147,11 +147,9 @@ class InferenceService:
     async def detect(self, image: RGBImage, stream_id: str = "http") -> tuple[Inference, float]:
         """One inference through the broker; raises Overloaded if CoDel dropped it."""
         outcome = await self.broker.ask(stream_id, ArrayFrame(image))
+        self.metrics.observe_outcome(outcome)
         if isinstance(outcome, Served):
-            self.metrics.sojourn.labels("served").observe(outcome.sojourn)
             return outcome.reply, outcome.sojourn
-        self.metrics.sojourn.labels("dropped").observe(outcome.sojourn)
-        self.metrics.drops.labels(outcome.reason).inc()
         log.warning("request dropped", extra={"stream": stream_id,
                     "sojourn_ms": round(outcome.sojourn * 1000, 1)})  # fmt: skip
         raise Overloaded(outcome)
