@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from seefood import __version__, aiortc_patch
 from seefood.bitrate import BitrateHints
-from seefood.config import Settings
+from seefood.config import Settings, build_detector
 from seefood.detector import Detector
 from seefood.images import ImageError, ImageTooLarge, decode_for_model
 from seefood.service import InferenceService, Overloaded, ServiceConfig
@@ -56,16 +56,7 @@ class Health(BaseModel):
 def build_detectors(settings: Settings) -> list[Detector]:
     """One detector (onnxruntime session) per daemon, sharing the cores between them."""
     threads = settings.threads or max(1, (os.cpu_count() or 1) // settings.daemons)
-    return [
-        Detector(
-            settings.model,
-            threshold=settings.threshold,
-            min_score=settings.min_score,
-            iou_threshold=settings.iou_threshold,
-            threads=threads,
-        )
-        for _ in range(settings.daemons)
-    ]
+    return [build_detector(settings, threads) for _ in range(settings.daemons)]
 
 
 def service_config(settings: Settings) -> ServiceConfig:

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from seefood import __version__
 from seefood.coco import CLASS_LIST_SOURCE
-from seefood.config import Settings, describe
+from seefood.config import Settings, build_detector, describe
 from seefood.detector import Detector
 from seefood.files import find_images
 from seefood.images import ImageError, RGBImage, load_for_model
@@ -31,16 +31,6 @@ def _settings(args: argparse.Namespace) -> Settings:
             "ssl_certfile", "ssl_keyfile")  # fmt: skip
     overrides = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
     return Settings(**overrides)
-
-
-def _detector(settings: Settings) -> Detector:
-    return Detector(
-        settings.model,
-        threshold=settings.threshold,
-        min_score=settings.min_score,
-        iou_threshold=settings.iou_threshold,
-        threads=settings.threads,
-    )
 
 
 # path, image, error, decode ms, the full image's (width, height)
@@ -126,7 +116,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     if not paths:
         err.print("[red]no images found[/red]")
         return 1
-    detector = _detector(settings)
+    detector = build_detector(settings)
     if args.annotate:
         from seefood.annotate import annotate
 
@@ -176,7 +166,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     pos_paths, neg_paths = evaluate.labelled_images(args.directory)
-    detector = _detector(settings)
+    detector = build_detector(settings)
     scores: dict[Path, float] = {}
     errors = 0
     for path, result, error, _ in run_detection(detector, [*pos_paths, *neg_paths], settings):
@@ -244,7 +234,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_model_info(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    detector = _detector(settings)
+    detector = build_detector(settings)
     model = detector.model
     width, height = model.input_size
     info = {

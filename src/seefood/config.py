@@ -9,7 +9,12 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from seefood.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
-from seefood.detector import DEFAULT_IOU_THRESHOLD, DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD
+from seefood.detector import (
+    DEFAULT_IOU_THRESHOLD,
+    DEFAULT_MIN_SCORE,
+    DEFAULT_THRESHOLD,
+    Detector,
+)
 from seefood.images import DEFAULT_MAX_PIXELS
 from seefood.requestor import DEFAULT_BACKOFF
 
@@ -84,6 +89,17 @@ class Settings(BaseSettings):
     ssl_keyfile: Path | None = Field(None, description="TLS private key (PEM)")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="server log level: debug, info, warning or error"
+    )
+
+
+def build_detector(settings: Settings, threads: int | None = None) -> Detector:
+    """A detector as the settings say; `threads` when the caller shares the cores out."""
+    return Detector(
+        settings.model,
+        threshold=settings.threshold,
+        min_score=settings.min_score,
+        iou_threshold=settings.iou_threshold,
+        threads=threads or settings.threads,
     )
 
 
