@@ -61,7 +61,6 @@ def build_detectors(settings: Settings) -> list[Detector]:
 
 def service_config(settings: Settings) -> ServiceConfig:
     return ServiceConfig(
-        daemons=settings.daemons,
         max_batch=settings.max_batch,
         max_batch_wait=settings.max_batch_wait_ms / 1000,
         target=settings.codel_target_ms / 1000,

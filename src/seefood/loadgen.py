@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from seefood.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, Served
-from seefood.daemon import DaemonPool, Inference, InferenceDaemon
+from seefood.daemon import Inference
 from seefood.detector import Detector
 from seefood.frames import ArrayFrame, Frame
 from seefood.images import RGBImage
-from seefood.requestor import DEFAULT_BACKOFF, Delivered, Requestor
-from seefood.sink import LatestFrameSink
+from seefood.requestor import DEFAULT_BACKOFF, Delivered
+from seefood.service import InferenceService, InferenceStream, ServiceConfig
 
 
 @dataclass
@@ -108,16 +108,12 @@ async def run_load(
     max_wait: float = 0.0,
     backoff: float = DEFAULT_BACKOFF,
 ) -> LoadReport:
-    """Run `len(fps)` synthetic streams against daemons built on `detectors` for `duration`."""
-    broker: Broker[Frame, Inference] = Broker(
-        target=math.inf if fifo else target, interval=interval, min_queue=len(detectors)
-    )
-    pool = DaemonPool(
-        [
-            InferenceDaemon(broker, det, name=f"daemon-{i}", max_batch=max_batch, max_wait=max_wait)
-            for i, det in enumerate(detectors)
-        ]
-    )
+    """Run `len(fps)` synthetic streams through the inference service for `duration`."""
+    config = ServiceConfig(
+        max_batch=max_batch, max_batch_wait=max_wait, interval=interval, backoff=backoff,
+        target=math.inf if fifo else target,  # no CoDel: a plain FIFO
+    )  # fmt: skip
+    service = InferenceService(list(detectors), config)
     report = LoadReport(duration, [StreamStats(f) for f in fps])
     t0 = time.monotonic()
 
@@ -128,18 +124,16 @@ async def run_load(
         report.latencies.append(inference.done - frame.arrived)
         report.batch_sizes.append(inference.batch_size)
 
-    pool.start()
+    await service.start()
     tasks: list[asyncio.Task[None]] = []
     pending: set[asyncio.Task[object]] = set()
-    sinks: list[LatestFrameSink[Frame]] = []
+    streams: list[InferenceStream] = []
     try:
         for i, stats in enumerate(report.streams):
             if fifo:
-                emit = _fifo_emit(broker, f"s{i}", stats, record, pending)
+                emit = _fifo_emit(service.broker, f"s{i}", stats, record, pending)
                 tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, emit)))
                 continue
-            sink: LatestFrameSink[Frame] = LatestFrameSink()
-            sinks.append(sink)
 
             def deliver(d: Delivered, stats: StreamStats = stats) -> None:
                 record(stats, d.frame, d.inference, d.sojourn)
@@ -147,21 +141,17 @@ async def run_load(
             def dropped(_f: Frame, _d: object, stats: StreamStats = stats) -> None:
                 stats.drops += 1
 
-            requestor = Requestor(
-                f"s{i}", sink, broker, on_result=deliver, on_drop=dropped, backoff=backoff
-            )
-            tasks.append(asyncio.create_task(requestor.run()))
-            tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, sink.put)))
+            stream = service.open_stream(deliver, dropped, stream_id=f"s{i}")
+            streams.append(stream)
+            tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, stream.put)))
         await asyncio.sleep(duration)
     finally:
-        for sink, stats in zip(sinks, report.streams, strict=False):
-            stats.frames_in, stats.replaced = sink.frames_in, sink.replaced
-            sink.close()
-        broker.close()
+        for stream, stats in zip(streams, report.streams, strict=False):
+            stats.frames_in, stats.replaced = stream.sink.frames_in, stream.sink.replaced
         for task in [*tasks, *pending]:
             task.cancel()
         await asyncio.gather(*tasks, *pending, return_exceptions=True)
-        await pool.stop()
+        await service.stop()
     return report
 
 

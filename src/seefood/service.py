@@ -27,7 +27,6 @@ log = logging.getLogger("seefood.service")
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    daemons: int = 1
     max_batch: int = 1
     max_batch_wait: float = 0.0
     target: float = DEFAULT_TARGET
