@@ -8,15 +8,8 @@ import pytest
 from seefood import Detector, load_image
 from seefood.images import RGBImage
 
-from .conftest import DEV_SET, YOLOX_NANO, noise_image
+from .conftest import DEV_SET, YOLOX_NANO, iou, noise_image
 from .onnx_models import yolov5_model, yolov8_model
-
-
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
-    w = max(0.0, min(ax2, bx2) - max(a[0], b[0]))
-    h = max(0.0, min(ay2, by2) - max(a[1], b[1]))
-    return w * h / (a[2] * a[3] + b[2] * b[3] - w * h)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +41,7 @@ def test_finds_the_hot_dog_where_it_is(detector: Detector, hotdog_image: RGBImag
     best = max((d for d in result.detections if d.class_name == "hot dog"), key=lambda d: d.score)
     assert best.score == pytest.approx(result.hotdog_score)
     # The bun fills the photo's middle band (checked by eye on the annotated image).
-    assert _iou(best.box, (17, 38, 207, 112)) > 0.8
+    assert iou(best.box, (17, 38, 207, 112)) > 0.8
 
 
 def test_other_food_is_not_hotdog(detector: Detector) -> None:
@@ -107,7 +100,7 @@ def test_yolox_nano_finds_the_same_hot_dog(hotdog_image: RGBImage) -> None:
     result = yolox.detect(hotdog_image)
     assert result.verdict == "hotdog"
     best = max((d for d in result.detections if d.class_name == "hot dog"), key=lambda d: d.score)
-    assert _iou(best.box, (17, 38, 207, 112)) > 0.8
+    assert iou(best.box, (17, 38, 207, 112)) > 0.8
     # Fixed batch of one: detect_batch runs image by image and must agree.
     again = yolox.detect_batch([hotdog_image, hotdog_image])
     assert [r.hotdog_score for r in again] == pytest.approx([result.hotdog_score] * 2, abs=1e-5)

@@ -22,7 +22,7 @@ from seefood import Detector, load_image
 from seefood.app import create_app
 from seefood.config import Settings
 
-from .conftest import DEV_SET, ROOT, LiveServer
+from .conftest import DEV_SET, ROOT, LiveServer, iou
 from .videos import HOTDOGS, OTHER_FOOD, letterboxed, photo_video
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # scripts/test.sh installs it
@@ -128,10 +128,8 @@ def expected_on_screen(page: Any, box: tuple[float, float, float, float]) -> dic
     return {"x": ox + box[0] * k, "y": oy + box[1] * k, "w": box[2] * k, "h": box[3] * k}
 
 
-def iou(a: dict[str, float], b: dict[str, float]) -> float:
-    w = max(0.0, min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]))
-    h = max(0.0, min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]))
-    return w * h / (a["w"] * a["h"] + b["w"] * b["h"] - w * h)
+def screen_iou(a: dict[str, float], b: dict[str, float]) -> float:
+    return iou([a["x"], a["y"], a["w"], a["h"]], [b["x"], b["y"], b["w"], b["h"]])
 
 
 def still_hotdog_box(detector: Detector) -> tuple[float, float, float, float]:
@@ -152,7 +150,7 @@ def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
         boxes = on_screen_boxes(page, "hot dog")
         best = max((r for r in boxes if r["w"]), key=lambda r: r["score"])
         expected = expected_on_screen(page, still_hotdog_box(detector))
-        assert iou(best, expected) > 0.7, (best, expected)
+        assert screen_iou(best, expected) > 0.7, (best, expected)
         assert page.inner_text("#stat-ips") not in ("\u2013", "0.0/s")
         shot(page, "live-hotdog")
         assert sessions(server) == 1
@@ -218,7 +216,7 @@ def test_rotated_source_still_gets_boxes_in_the_right_place(
             (r for r in on_screen_boxes(page, "hot dog") if r["w"]), key=lambda r: r["score"]
         )
         expected = expected_on_screen(page, still_hotdog_box(detector))
-        assert iou(best, expected) > 0.7, (best, expected)
+        assert screen_iou(best, expected) > 0.7, (best, expected)
         shot(page, "live-rotated")
         page.click("#stop")
 

@@ -21,7 +21,7 @@ from seefood.app import create_app
 from seefood.client import StreamClient, file_frames, run_stream
 from seefood.config import Settings
 
-from .conftest import LiveServer
+from .conftest import LiveServer, iou
 from .videos import HOTDOGS, OTHER_FOOD, photo_video
 
 MAX_SESSIONS = 3
@@ -86,12 +86,6 @@ def test_other_food_says_not_hotdog(server: LiveServer, videos: dict[str, Path])
     assert got and sum(m["verdict"] == "not_hotdog" for m in got) / len(got) >= 0.9
 
 
-def _iou(a: list[float], b: list[float]) -> float:
-    w = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    h = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    return w * h / (a[2] * a[3] + b[2] * b[3] - w * h)
-
-
 def _hotdog_box(messages: list[dict[str, Any]]) -> list[float]:
     last = results(messages)[-1]
     best = max((d for d in last["detections"] if d["class_name"] == "hot dog"),
@@ -110,7 +104,7 @@ def test_rotated_stream_is_turned_upright(
     assert last["rotation"] == rotation
     assert (last["width"], last["height"]) == (640, 480), "reported in the upright frame"
     assert last["verdict"] == "hotdog"
-    assert _iou(_hotdog_box(upright), _hotdog_box(turned)) > 0.8
+    assert iou(_hotdog_box(upright), _hotdog_box(turned)) > 0.8
 
 
 def _session_threads() -> int:
