@@ -302,6 +302,12 @@ function fitOverlay(width, height, element) {
     : fit === "fill" ? "none" : "xMidYMid meet");
 }
 
+function svgElement(name, attributes) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  return element;
+}
+
 function drawDetections(result) {
   const element = photo.hidden ? video : photo;
   fitOverlay(result.width, result.height, element);
@@ -319,12 +325,7 @@ function drawDetections(result) {
   for (const d of [...sorted].reverse()) {
     const [x, y, w, h] = d.box;
     const hot = d.class_name === "hot dog";
-    const rect = document.createElementNS(SVG, "rect");
-    rect.setAttribute("class", hot ? "box hotdog" : "box");
-    rect.setAttribute("x", x);
-    rect.setAttribute("y", y);
-    rect.setAttribute("width", w);
-    rect.setAttribute("height", h);
+    const rect = svgElement("rect", { class: hot ? "box hotdog" : "box", x, y, width: w, height: h });
     rect.dataset.class = d.class_name;
     rect.dataset.score = d.score;
     const label = `${d.class_name} ${Math.round(d.score * 100)}%`;
@@ -336,19 +337,15 @@ function drawDetections(result) {
       p.y < tagY + tagHeight && tagY < p.y + tagHeight;
     while (placed.some(clashes)) tagY += tagHeight;
     placed.push({ x: tagX, y: tagY, w: tagWidth });
-    const tag = document.createElementNS(SVG, "rect");
-    tag.setAttribute("class", hot ? "tag hotdog" : "tag");
-    tag.setAttribute("x", tagX);
-    tag.setAttribute("y", tagY);
-    tag.setAttribute("width", tagWidth);
-    tag.setAttribute("height", tagHeight);
-    tag.setAttribute("rx", 3 * scale);
-    const text = document.createElementNS(SVG, "text");
-    text.setAttribute("x", tagX + fontSize * 0.3);
-    text.setAttribute("y", tagY + fontSize * 1.02);
-    text.setAttribute("font-size", fontSize);
+    const tag = svgElement("rect", {
+      class: hot ? "tag hotdog" : "tag", x: tagX, y: tagY, width: tagWidth, height: tagHeight,
+      rx: 3 * scale,
+    });
+    const text = svgElement("text", {
+      x: tagX + fontSize * 0.3, y: tagY + fontSize * 1.02, "font-size": fontSize,
+    });
     text.textContent = label;
-    const group = document.createElementNS(SVG, "g");
+    const group = svgElement("g", {});
     group.append(rect, tag, text);
     nodes.unshift(group);
   }
