@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from seefood import Detector, load_image
-from seefood.images import RGBImage
-from seefood.loadgen import LoadReport, percentile, run_load
+from seefood.contrib.loadgen import LoadReport, percentile, run_load
+from seefood.types import RGBImage
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -25,8 +25,8 @@ import numpy as np
 from PIL import Image
 
 from seefood import Detector, decode_image
-from seefood.images import RGBImage
-from seefood.model import default_model_path
+from seefood.detection.model import default_model_path
+from seefood.types import RGBImage
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -76,7 +76,7 @@ def bench_model(path: Path, jpegs: list[bytes], rounds: int, threads: int | None
     )
     for image in arrays:
         for k in stages:
-            stages[k] += det.detect(image).timings_ms[k] / n
+            stages[k] += getattr(det.detect(image).timings, k) / n
 
     width, height = det.model.input_size
     batch = "dynamic" if det.model.batchable else 1
@@ -114,8 +114,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
     jpegs = photos(args.images)
-    print(f"{len(jpegs)} real photos at 640x480, {args.rounds} rounds, medians; "
-          f"onnxruntime threads: {args.threads or 'all cores'}")  # fmt: skip
+    print(
+        f"{len(jpegs)} real photos at 640x480, {args.rounds} rounds, medians; "
+        f"onnxruntime threads: {args.threads or 'all cores'}"
+    )
     bench_model(default_model_path(), jpegs, args.rounds, args.threads)
     yolox = SHARED / "models" / "yolox_nano.onnx"
     if yolox.exists():

@@ -31,8 +31,8 @@ import httpx
 import numpy as np
 
 from seefood import load_image
-from seefood.loadgen import percentile
-from seefood.y4m import write_y4m
+from seefood.contrib.loadgen import percentile
+from seefood.contrib.y4m import write_y4m
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PHOTOS = ["7974806.jpg", "4676422.jpg", "4551906.jpg", "2261197.jpg", "12123655.jpg"]
@@ -82,15 +82,29 @@ def _read(proc: subprocess.Popen[str], sink: list[tuple[float, dict[str, Any]]])
 
 def run(url: str, pid: int, video: Path, clients: int, seconds: float) -> str:
     """Measure over `seconds` once every client has its first result."""
-    command = [sys.executable, "-m", "seefood", "stream", str(video), "--loop", "--url", url,
-               "--duration", str(seconds + 10), "--ice-address", "127.0.0.1"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "seefood",
+        "stream",
+        str(video),
+        "--loop",
+        "--url",
+        url,
+        "--duration",
+        str(seconds + 10),
+        "--ice-address",
+        "127.0.0.1",
+    ]
     procs = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         for _ in range(clients)
     ]
     streams: list[list[tuple[float, dict[str, Any]]]] = [[] for _ in procs]
-    readers = [threading.Thread(target=_read, args=(p, s), daemon=True)
-               for p, s in zip(procs, streams, strict=True)]  # fmt: skip
+    readers = [
+        threading.Thread(target=_read, args=(p, s), daemon=True)
+        for p, s in zip(procs, streams, strict=True)
+    ]
     for r in readers:
         r.start()
     deadline = time.monotonic() + 60
@@ -106,9 +120,10 @@ def run(url: str, pid: int, video: Path, clients: int, seconds: float) -> str:
         r.join(timeout=10)
     results = [m for s in streams for t, m in s if t0 <= t <= t1 and m.get("type") == "result"]
     frames = m1["seefood_frames_total"] - m0["seefood_frames_total"]
-    inferences = (m1["seefood_broker_sojourn_seconds_count"]
-                  - m0["seefood_broker_sojourn_seconds_count"])  # fmt: skip
-    server = [m["timings_ms"]["server_total"] for m in results]
+    inferences = (
+        m1["seefood_broker_sojourn_seconds_count"] - m0["seefood_broker_sojourn_seconds_count"]
+    )
+    server = [m["timings_ms"]["total"] for m in results]
     rtt = [m["rtt_ms"] for m in results if "rtt_ms" in m]
     hotdog = sum(m["verdict"] == "hotdog" for m in results) / max(len(results), 1)
     while httpx.get(f"{url}/healthz").json()["sessions"] and time.monotonic() < deadline + 60:
@@ -133,8 +148,9 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "seefood", "serve", "--port", str(port)],
             env={**os.environ, "SEEFOOD_MAX_SESSIONS": "64", "SEEFOOD_LOG_LEVEL": "warning"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -148,8 +164,10 @@ def main() -> None:
             print(
                 f"{args.seconds:g} s per run, 640x480 H.264 at 30 fps per client; ms unless noted"
             )
-            print(f"{'clients':>7}{'frames/s':>9}{'infer/s':>9}{'srv50':>8}{'srv95':>8}"
-                  f"{'rtt50':>8}{'rtt95':>8}{'cpu/frm':>9}{'hotdog':>8}")  # fmt: skip
+            print(
+                f"{'clients':>7}{'frames/s':>9}{'infer/s':>9}{'srv50':>8}{'srv95':>8}"
+                f"{'rtt50':>8}{'rtt95':>8}{'cpu/frm':>9}{'hotdog':>8}"
+            )
             for n in args.clients:
                 print(run(url, server.pid, video, n, args.seconds), flush=True)
         finally:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from seefood import Detector, load_image
-from seefood.images import RGBImage
+from seefood.types import RGBImage
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -96,10 +96,10 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(detector: Detector) -> Iterator[LiveServer]:
-    from seefood.app import create_app
     from seefood.config import Settings
+    from seefood.server.app import create_app
 
-    app = create_app(Settings(max_upload_bytes=2_000_000), detector=detector)
+    app = create_app(Settings(max_upload_bytes=2_000_000), [detector])
     server = LiveServer(app)
     yield server
     server.stop()

@@ -9,10 +9,8 @@ from aiortc import RTCPeerConnection, rtp
 from aiortc.codecs import HEADER_EXTENSIONS
 from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParameters
 
-from seefood import aiortc_patch
-from seefood.orientation import Orientation
-
-aiortc_patch.apply()
+from seefood.live import aiortc_patch  # importing seefood.live applies the patch
+from seefood.live.orientation import Orientation
 
 
 def _map(cvo_id: int | None) -> rtp.HeaderExtensionsMap:
@@ -39,6 +37,7 @@ def test_cvo_is_offered_for_video_only() -> None:
     assert any(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["video"])
     assert not any(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["audio"])
     aiortc_patch.apply()  # idempotent
+    assert sum(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["video"]) == 1
     assert sum(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["video"]) == 1
 
 
@@ -71,8 +70,11 @@ def test_the_negotiated_id_is_the_one_read() -> None:
     assert rtp.RtpPacket.parse(data, _map(13)).extensions.video_orientation is None  # type: ignore[attr-defined]
     # Re-negotiation with another id takes effect.
     receiver = _map(7)
-    receiver.configure(RTCRtpParameters(headerExtensions=[
-        RTCRtpHeaderExtensionParameters(id=9, uri=aiortc_patch.CVO_URI)]))  # fmt: skip
+    receiver.configure(
+        RTCRtpParameters(
+            headerExtensions=[RTCRtpHeaderExtensionParameters(id=9, uri=aiortc_patch.CVO_URI)]
+        )
+    )
     assert rtp.RtpPacket.parse(data, receiver).extensions.video_orientation is None  # type: ignore[attr-defined]
 
 
@@ -97,6 +99,7 @@ async def _internals() -> None:
         aiortc_patch.sender_extensions_map(transceiver.sender), rtp.HeaderExtensionsMap
     )
     assert aiortc_patch.receiver_timestamp_origin(transceiver.receiver) is None
+    assert aiortc_patch.negotiated_codecs(transceiver) == [], "nothing before an offer"
     seen: list[object] = []
     aiortc_patch.receiver_packet_hook(transceiver.receiver, seen.append)
     await pc.close()

@@ -1,7 +1,7 @@
 import numpy as np
 
-from seefood.annotate import HOTDOG_COLOUR, VERDICT_COLOURS, annotate
-from seefood.result import Detection, DetectionResult
+from seefood.detection.result import Detection, DetectionResult
+from seefood.stills.annotate import HOTDOG_COLOUR, VERDICT_COLOURS, annotate
 
 
 def test_draws_boxes_and_banner_on_a_copy() -> None:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from seefood.broker import Broker, BrokerClosed, Drop, Served
+from seefood.inference.broker import Broker, BrokerClosed, Drop, Served
 
 T = TypeVar("T")
 

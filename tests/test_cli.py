@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from seefood.model import default_model_path, file_sha256
+from seefood.detection.model import default_model_path, file_sha256
 
 from .conftest import DEV_SET
 
@@ -13,8 +13,10 @@ from .conftest import DEV_SET
 def seefood(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "seefood", *map(str, args)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_detect_json_reports_each_image_and_fails_on_bad_ones(tmp_path: Path) -> None:
@@ -26,7 +28,9 @@ def test_detect_json_reports_each_image_and_fails_on_bad_ones(tmp_path: Path) ->
     first, second = (json.loads(line) for line in run.stdout.splitlines())
     assert first["path"] == str(hotdog) and first["verdict"] == "hotdog"
     assert first["hotdog_score"] > 0.5
-    assert {"class_id", "class_name", "score", "box"} == set(first["detections"][0])
+    assert {"class_id", "class_name", "score", "box", "box_norm", "hotdog"} == set(
+        first["detections"][0]
+    )
     assert {"width", "height", "timings_ms"} <= set(first)
     assert second == {
         "path": str(notes),
@@ -89,7 +93,12 @@ def test_model_from_environment_and_bad_model(tmp_path: Path) -> None:
     import os
 
     env = {**os.environ, "SEEFOOD_MODEL": str(tmp_path / "missing.onnx")}
-    run = subprocess.run([sys.executable, "-m", "seefood", "model", "info"], capture_output=True,
-                         text=True, env=env, timeout=60)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "seefood", "model", "info"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert run.returncode == 2
     assert "model file not found" in run.stderr

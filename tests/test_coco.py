@@ -1,4 +1,4 @@
-from seefood.coco import COCO_CLASSES, HOTDOG_CLASS_ID
+from seefood.detection.coco import COCO_CLASSES, HOTDOG_CLASS_ID
 
 
 def test_eighty_distinct_classes_with_hot_dog_at_52() -> None:

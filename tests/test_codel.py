@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from seefood.codel import CoDelQueue
+from seefood.inference.codel import CoDelQueue
 
 TARGET, INTERVAL = 0.010, 0.100
 

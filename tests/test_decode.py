@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from seefood import decode
+from seefood.detection import decode
 
 HOTDOG = 52
 
@@ -100,3 +100,24 @@ def test_yolov8_channels_first() -> None:
     got = decode.yolov8(out, 0.25)
     assert got.class_ids.tolist() == [HOTDOG]
     np.testing.assert_allclose(got.boxes[0], [288, 304, 352, 336])
+
+
+def test_grids_and_anchor_cells() -> None:
+    assert decode.grid(416, 416, 32) == (13, 13)
+    assert decode.grid(420, 400, 32) == (14, 13), "a partial cell counts"
+    assert decode.cells(416, 416) == 52 * 52 + 26 * 26 + 13 * 13 == 3549
+
+
+def test_nanodet_score_width() -> None:
+    assert decode.nanodet_score_width([80, 44]) == 80
+    assert decode.nanodet_score_width([1, 32]) == 1, "a class count that is not a multiple of 4"
+    assert decode.nanodet_score_width([8, 44]) == 8, "else the narrower"
+
+
+def test_nanodet_pairs_group_outputs_per_stride_in_any_order() -> None:
+    # Scores and boxes interleaved in one export, boxes first in another: same grouping.
+    assert decode.nanodet_pairs([(2704, 80), (2704, 44), (676, 80), (676, 44)]) == [(0, 1), (2, 3)]
+    assert decode.nanodet_pairs([(2704, 44), (676, 44), (2704, 80), (676, 80)]) == [(2, 0), (3, 1)]
+    assert decode.nanodet_pairs([(2704, 80), (676, 44)]) is None, "no pair shares its cells"
+    assert decode.nanodet_pairs([(3549, 85)]) is None
+    assert decode.nanodet_pairs([(2704, 80), (2704, 45)]) is None, "box bins come in fours"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seefood import Detector, load_image
-from seefood.images import RGBImage
+from seefood.types import RGBImage
 
 from .conftest import DEV_SET, YOLOX_NANO, iou, noise_image
 from .onnx_models import yolov5_model, yolov8_model
@@ -84,7 +84,12 @@ def test_results_are_sorted_thresholded_and_timed(
         x, y, w, h = d.box
         assert x >= 0 and y >= 0 and w > 0 and h > 0
         assert x + w <= result.width + 1e-3 and y + h <= result.height + 1e-3
-    assert set(result.timings_ms) == {"preprocess", "inference", "postprocess", "total"}
+    t = result.timings
+    assert t.preprocess > 0 and t.inference > 0 and t.postprocess > 0
+    assert t.decode == 0 and t.queued == 0, "run directly: nothing decoded, nothing queued"
+    assert [d.hotdog for d in result.detections] == [
+        d.class_name == "hot dog" for d in result.detections
+    ]
 
 
 def test_threshold_moves_the_verdict(hotdog_image: RGBImage) -> None:

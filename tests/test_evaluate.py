@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from seefood import evaluate
+from seefood.stills import evaluate
 
 
 def test_confusion_and_derived_metrics() -> None:

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from seefood.files import find_images
+from seefood.stills.files import find_images
 
 
 def test_directories_are_searched_recursively_for_images(tmp_path: Path) -> None:

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seefood.images import ImageError, ImageTooLarge, decode_for_model, decode_image, load_image
+from seefood.stills.images import (
+    ImageError,
+    ImageTooLarge,
+    decode_for_model,
+    decode_image,
+    load_image,
+)
 
 from .conftest import jpeg_bytes, noise_image
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from seefood.letterbox import fit, resize
+from seefood.detection.letterbox import fit, resize
 
 from .conftest import noise_image
 

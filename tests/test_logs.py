@@ -1,6 +1,6 @@
 import logging
 
-from seefood.logs import LogfmtFormatter
+from seefood.server.logs import LogfmtFormatter
 
 
 def test_logfmt_line_with_extra_fields() -> None:

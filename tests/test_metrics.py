@@ -1,4 +1,4 @@
-from seefood.metrics import Metrics
+from seefood.inference.metrics import Metrics
 
 
 def test_metrics_live_in_their_own_registry() -> None:
@@ -19,7 +19,7 @@ def test_queue_gauge_and_forgetting_a_stream() -> None:
 
 
 def test_outcomes_record_sojourn_and_drops() -> None:
-    from seefood.broker import Drop, Served
+    from seefood.inference.broker import Drop, Served
 
     m = Metrics()
     m.observe_outcome(Served("boxes", 0.004))

@@ -4,14 +4,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seefood.model import (
+from seefood.detection.model import (
     Layout,
     ModelError,
     default_model_path,
     detect_layout,
     file_sha256,
     load_model,
-    nanodet_score_width,
 )
 
 from .conftest import ROOT, YOLOX_NANO
@@ -53,7 +52,6 @@ def test_unknown_layout_is_a_clear_error() -> None:
 def test_nanodet_with_few_classes() -> None:
     shapes = [(1, 2704, 1), (1, 2704, 32), (1, 676, 1), (1, 676, 32), (1, 169, 1), (1, 169, 32)]
     assert detect_layout(shapes, (416, 416)) is Layout.NANODET
-    assert nanodet_score_width([1, 32]) == 1 and nanodet_score_width([80, 44]) == 80
 
 
 def test_shipped_model_matches_its_notice() -> None:

@@ -1,6 +1,6 @@
 import numpy as np
 
-from seefood.nms import batched_nms, nms
+from seefood.detection.nms import batched_nms, nms
 
 
 def test_suppresses_overlaps_keeps_separate_boxes() -> None:

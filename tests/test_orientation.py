@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from seefood.orientation import (
+from seefood.live.orientation import (
     UPRIGHT,
     Orientation,
     OrientationTracker,

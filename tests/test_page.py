@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from seefood import Detector, load_image
-from seefood.app import create_app
 from seefood.config import Settings
+from seefood.server.app import create_app
 
 from .conftest import DEV_SET, ROOT, LiveServer, iou
 from .videos import HOTDOGS, OTHER_FOOD, letterboxed, photo_video
@@ -28,16 +28,21 @@ from .videos import HOTDOGS, OTHER_FOOD, letterboxed, photo_video
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # scripts/test.sh installs it
 SHOTS = ROOT / "artifacts" / "screenshots"
 BASE_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic", "--disable-sync",
-    "--disable-background-networking", "--disable-component-update",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
     "--allow-loopback-in-peer-connection",
-]  # fmt: skip
+]
 
 
 @pytest.fixture(scope="module")
 def server(detector: Detector) -> Iterator[LiveServer]:
     live = LiveServer(
-        create_app(Settings(ice_host_addresses=["127.0.0.1"], session_idle_seconds=3), detector)
+        create_app(Settings(ice_host_addresses=["127.0.0.1"], session_idle_seconds=3), [detector])
     )
     yield live
     live.stop()
@@ -96,31 +101,39 @@ def sessions(server: LiveServer) -> int:
 
 def wait_for_verdict(page: Any, text: str, timeout: float = 30.0) -> None:
     page.wait_for_function(
-        "t => document.getElementById('verdict').textContent === t", arg=text,
+        "t => document.getElementById('verdict').textContent === t",
+        arg=text,
         timeout=timeout * 1000,
-    )  # fmt: skip
+    )
 
 
 def on_screen_boxes(page: Any, cls: str) -> list[dict[str, float]]:
     """Screen rectangles of the overlay's boxes of one class, once they are laid out."""
     page.wait_for_function(
         "c => [...document.querySelectorAll(`#overlay rect.box[data-class='${c}']`)]"
-        ".some(e => e.getBoundingClientRect().width > 0)", arg=cls, timeout=10_000,
-    )  # fmt: skip
-    return list(page.eval_on_selector_all(
-        f'#overlay rect.box[data-class="{cls}"]',
-        "els => els.map(e => { const r = e.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, w: r.width, h: r.height, score: +e.dataset.score,"
-        " attrs: [e.getAttribute('x'), e.getAttribute('y'), e.getAttribute('width'),"
-        " e.getAttribute('height')]}; })",
-    ))  # fmt: skip
+        ".some(e => e.getBoundingClientRect().width > 0)",
+        arg=cls,
+        timeout=10_000,
+    )
+    return list(
+        page.eval_on_selector_all(
+            f'#overlay rect.box[data-class="{cls}"]',
+            "els => els.map(e => { const r = e.getBoundingClientRect();"
+            " return {x: r.x, y: r.y, w: r.width, h: r.height, score: +e.dataset.score,"
+            " attrs: [e.getAttribute('x'), e.getAttribute('y'), e.getAttribute('width'),"
+            " e.getAttribute('height')]}; })",
+        )
+    )
 
 
 def expected_on_screen(page: Any, box: tuple[float, float, float, float]) -> dict[str, float]:
     """Where a box in the 640x480 frame lands on the <video>, shown with object-fit: contain."""
-    v = page.eval_on_selector("#video", "v => { const r = v.getBoundingClientRect();"
-                              " return {x: r.x, y: r.y, w: r.width, h: r.height,"
-                              " vw: v.videoWidth, vh: v.videoHeight}; }")  # fmt: skip
+    v = page.eval_on_selector(
+        "#video",
+        "v => { const r = v.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height,"
+        " vw: v.videoWidth, vh: v.videoHeight}; }",
+    )
     scale = min(v["w"] / v["vw"], v["h"] / v["vh"])
     ox = v["x"] + (v["w"] - v["vw"] * scale) / 2
     oy = v["y"] + (v["h"] - v["vh"] * scale) / 2
@@ -240,8 +253,12 @@ def test_camera_denied_says_so(pw: Any, server: LiveServer, clips: dict[str, Pat
 def test_photo_mode_on_a_phone(pw: Any, server: LiveServer) -> None:
     b = browser(pw, None)
     try:
-        context = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                has_touch=True, device_scale_factor=2)  # fmt: skip
+        context = b.new_context(
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+        )
         page = context.new_page()
         page.goto(server.url)
         page.click("#mode-photo")
@@ -265,8 +282,10 @@ def test_reconnects_when_the_server_ends_the_session(
         assert first and httpx.delete(f"{server.url}/v1/webrtc/sessions/{first}").status_code == 204
         page.wait_for_function(
             "s => document.body.dataset.session && document.body.dataset.session !== s"
-            " && document.body.dataset.status === 'live'", arg=first, timeout=20_000,
-        )  # fmt: skip
+            " && document.body.dataset.status === 'live'",
+            arg=first,
+            timeout=20_000,
+        )
         assert sessions(server) == 1
         page.click("#stop")
 
@@ -344,8 +363,12 @@ def test_phone_on_its_side_keeps_picture_and_stop_on_screen(
 ) -> None:
     b = browser(pw, clips["hotdog"])
     try:
-        page = b.new_page(viewport={"width": 844, "height": 390}, is_mobile=True,
-                          has_touch=True, device_scale_factor=2)  # fmt: skip
+        page = b.new_page(
+            viewport={"width": 844, "height": 390},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+        )
         page.goto(server.url)
         page.click("#start")
         wait_for_verdict(page, "Hotdog!")

@@ -2,19 +2,18 @@
 
 import asyncio
 
-from seefood.broker import Broker, Drop
-from seefood.daemon import Inference
-from seefood.frames import ArrayFrame, Frame
-from seefood.requestor import Delivered, Requestor
-from seefood.result import DetectionResult
-from seefood.sink import LatestFrameSink
+from seefood.detection.result import DetectionResult
+from seefood.inference.broker import Broker, Drop
+from seefood.inference.jobs import ArrayFrame, Frame, Inference
+from seefood.inference.requestor import Delivered, Requestor
+from seefood.inference.sink import LatestFrameSink
 
 from .conftest import noise_image
 
 
 def _inference(tag: int) -> Inference:
     """A reply as a daemon would send it; `tag` (as the width) tells replies apart."""
-    return Inference(DetectionResult(tag, 1, [], 0.0, 0.25), 1, 1.0, 0.0)
+    return Inference(DetectionResult(tag, 1, [], 0.0, 0.25), 1, 0.0)
 
 
 def _frames(n: int) -> list[ArrayFrame]:
@@ -24,8 +23,8 @@ def _frames(n: int) -> list[ArrayFrame]:
 def test_one_request_at_a_time_newest_frame_first() -> None:
     async def main() -> None:
         broker: Broker[Frame, Inference] = Broker(target=1.0, interval=1.0)
-        sink: LatestFrameSink[Frame] = LatestFrameSink()
-        got: list[Delivered] = []
+        sink: LatestFrameSink[ArrayFrame] = LatestFrameSink()
+        got: list[Delivered[ArrayFrame]] = []
         requestor = Requestor("s", sink, broker, on_result=got.append)
         task = asyncio.create_task(requestor.run())
         f = _frames(4)
@@ -55,13 +54,17 @@ def test_a_dropped_request_is_reported_and_retried_with_the_newest_frame() -> No
     async def main() -> None:
         # No daemon at first: with min_queue=0, CoDel drops the lone request.
         broker: Broker[Frame, Inference] = Broker(target=0.005, interval=0.02, min_queue=0)
-        sink: LatestFrameSink[Frame] = LatestFrameSink()
+        sink: LatestFrameSink[ArrayFrame] = LatestFrameSink()
         drops: list[Drop] = []
-        got: list[Delivered] = []
+        got: list[Delivered[ArrayFrame]] = []
         requestor = Requestor(
-            "s", sink, broker, on_result=got.append,
-            on_drop=lambda _f, d: drops.append(d), backoff=0.01,
-        )  # fmt: skip
+            "s",
+            sink,
+            broker,
+            on_result=got.append,
+            on_drop=lambda _f, d: drops.append(d),
+            backoff=0.01,
+        )
         task = asyncio.create_task(requestor.run())
         f = _frames(2)
         sink.put(f[0])
@@ -84,8 +87,8 @@ def test_a_dropped_request_is_reported_and_retried_with_the_newest_frame() -> No
 def test_a_failed_frame_does_not_stop_the_stream() -> None:
     async def main() -> None:
         broker: Broker[Frame, Inference] = Broker()
-        sink: LatestFrameSink[Frame] = LatestFrameSink()
-        got: list[Delivered] = []
+        sink: LatestFrameSink[ArrayFrame] = LatestFrameSink()
+        got: list[Delivered[ArrayFrame]] = []
         task = asyncio.create_task(Requestor("s", sink, broker, on_result=got.append).run())
         f = _frames(2)
         sink.put(f[0])

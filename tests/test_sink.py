@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from seefood.sink import LatestFrameSink, SinkClosed
+from seefood.inference.sink import LatestFrameSink, SinkClosed
 
 
 def test_keeps_only_the_newest_frame_and_counts_replacements() -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from seefood.tls import self_signed
+from seefood.server.tls import self_signed
 
 
 def test_self_signed_certificate_names_this_machine_and_is_reused(tmp_path: Path) -> None:

@@ -16,10 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
-from seefood import Detector, aiortc_patch
-from seefood.app import create_app
-from seefood.client import StreamClient, file_frames, run_stream
+from seefood import Detector
 from seefood.config import Settings
+from seefood.contrib.client import StreamClient, file_frames, run_stream
+from seefood.live import aiortc_patch
+from seefood.live.ice import use_host_addresses
+from seefood.server.app import create_app
 
 from .conftest import LiveServer, iou
 from .videos import HOTDOGS, OTHER_FOOD, photo_video
@@ -29,12 +31,11 @@ MAX_SESSIONS = 3
 
 @pytest.fixture(scope="module")
 def server(detector: Detector) -> Iterator[LiveServer]:
-    aiortc_patch.apply()
-    aiortc_patch.set_host_addresses(["127.0.0.1"])  # the client side of these tests
+    use_host_addresses(["127.0.0.1"], "127.0.0.1")  # the client side of these tests
     settings = Settings(
         ice_host_addresses=["127.0.0.1"], max_sessions=MAX_SESSIONS, session_idle_seconds=2
     )
-    live = LiveServer(create_app(settings, detector=detector))
+    live = LiveServer(create_app(settings, [detector]))
     yield live
     live.stop()
     aiortc_patch.set_host_addresses(None)
@@ -73,7 +74,8 @@ def test_hotdog_video_says_hotdog(server: LiveServer, videos: dict[str, Path], c
     assert any(m["verdict"] == "hotdog" for m in got[:30]), "a verdict within the first second"
     first = got[0]
     assert (first["width"], first["height"], first["rotation"]) == (640, 480, 0)
-    assert {"queued", "inference", "server_total"} <= set(first["timings_ms"])
+    assert {"decode", "queued", "inference", "total"} <= set(first["timings_ms"])
+    assert first["timings_ms"]["decode"] > 0, "the frame's conversion to RGB is timed"
     assert all("rtt_ms" in m for m in got[5:]), "the client matches results to frames sent"
     assert time.monotonic() - t0 < 15
     for d in hotdog[0]["detections"]:
@@ -88,8 +90,7 @@ def test_other_food_says_not_hotdog(server: LiveServer, videos: dict[str, Path])
 
 def _hotdog_box(messages: list[dict[str, Any]]) -> list[float]:
     last = results(messages)[-1]
-    best = max((d for d in last["detections"] if d["class_name"] == "hot dog"),
-               key=lambda d: d["score"])  # fmt: skip
+    best = max((d for d in last["detections"] if d["hotdog"]), key=lambda d: d["score"])
     box: list[float] = best["box_norm"]
     return box
 
@@ -118,10 +119,24 @@ def test_a_peer_that_vanishes_leaves_nothing_behind(
     assert sessions(server) == 0
     threads_before = _session_threads()
     client = subprocess.Popen(
-        [sys.executable, "-m", "seefood", "stream", str(videos["hotdog"]), "--loop",
-         "--url", server.url, "--duration", "60", "--ice-address", "127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "seefood",
+            "stream",
+            str(videos["hotdog"]),
+            "--loop",
+            "--url",
+            server.url,
+            "--duration",
+            "60",
+            "--ice-address",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert client.stdout is not None
         assert '"type": "result"' in client.stdout.readline(), "the call got going"
@@ -151,20 +166,31 @@ def test_a_client_that_says_goodbye_is_gone_at_once(
     [
         ("hello", "offer", "malformed SDP"),
         ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n", "offer", "no video"),
-        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "answer",
-         "expected an SDP offer"),
-        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "offer",
-         "ICE username fragment"),
+        (
+            "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n",
+            "answer",
+            "expected an SDP offer",
+        ),
+        (
+            "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n",
+            "offer",
+            "ICE username fragment",
+        ),
         ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\n", "offer", "not sent"),
         ("v=0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\n", "offer", "not sent"),
         ("v=0\r\n" + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" * 5, "offer", "5 media sections"),
-        ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
-         "m=video 9 UDP/TLS/RTP/SAVPF 98\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n"
-         "a=rtpmap:98 AV1/90000\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
-         "a=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\na=setup:actpass\r\na=rtcp-mux\r\n",
-         "offer", "codec"),
+        (
+            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+            "m=video 9 UDP/TLS/RTP/SAVPF 98\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n"
+            "a=rtpmap:98 AV1/90000\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+            "a=fingerprint:sha-256 "
+            + ":".join(["AB"] * 32)
+            + "\r\na=setup:actpass\r\na=rtcp-mux\r\n",
+            "offer",
+            "codec",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_offers_get_400(server: LiveServer, sdp: str, kind: str, message: str) -> None:
     r = httpx.post(f"{server.url}/v1/webrtc/offer", json={"sdp": sdp, "type": kind})
     assert r.status_code == 400, r.text
@@ -184,8 +210,10 @@ def test_non_json_and_unknown_session(server: LiveServer) -> None:
 
 def test_a_flood_of_offers_beyond_the_limit(server: LiveServer, videos: dict[str, Path]) -> None:
     async def main() -> tuple[int, list[int]]:
-        clients = [StreamClient(server.url, file_frames(videos["still"], loop=True))
-                   for _ in range(MAX_SESSIONS + 4)]  # fmt: skip
+        clients = [
+            StreamClient(server.url, file_frames(videos["still"], loop=True))
+            for _ in range(MAX_SESSIONS + 4)
+        ]
         outcomes = await asyncio.gather(*(c.start() for c in clients), return_exceptions=True)
         refused = [str(o) for o in outcomes if isinstance(o, Exception)]
         live = sessions(server)
@@ -203,7 +231,7 @@ def test_a_flood_of_offers_beyond_the_limit(server: LiveServer, videos: dict[str
 
 
 def test_server_shutdown_closes_every_session(detector: Detector, videos: dict[str, Path]) -> None:
-    app = create_app(Settings(ice_host_addresses=["127.0.0.1"]), detector=detector)
+    app = create_app(Settings(ice_host_addresses=["127.0.0.1"]), [detector])
     live = LiveServer(app)
     client = StreamClient(live.url, file_frames(videos["still"], loop=True))
 

@@ -4,7 +4,7 @@ import av
 import numpy as np
 import pytest
 
-from seefood.y4m import write_y4m
+from seefood.contrib.y4m import write_y4m
 
 from .conftest import noise_image
 

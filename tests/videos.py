@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 
 from seefood import load_image
-from seefood.images import RGBImage
-from seefood.y4m import write_y4m
+from seefood.contrib.y4m import write_y4m
+from seefood.types import RGBImage
 
 from .conftest import DEV_SET
 

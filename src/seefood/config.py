@@ -8,15 +8,15 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from seefood.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
-from seefood.detector import (
+from seefood.detection.detector import (
     DEFAULT_IOU_THRESHOLD,
     DEFAULT_MIN_SCORE,
     DEFAULT_THRESHOLD,
     Detector,
 )
-from seefood.images import DEFAULT_MAX_PIXELS
-from seefood.requestor import DEFAULT_BACKOFF
+from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
+from seefood.inference.requestor import DEFAULT_BACKOFF
+from seefood.stills.images import DEFAULT_MAX_PIXELS
 
 
 class Settings(BaseSettings):

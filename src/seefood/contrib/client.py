@@ -1,0 +1,167 @@
+"""The Python WebRTC client behind `seefood stream`: send video, print what comes back."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import json
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import av
+import httpx
+import numpy as np
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription, VideoStreamTrack
+
+from seefood.live import aiortc_patch
+from seefood.live.orientation import Orientation, rotate_away
+from seefood.live.protocol import CHANNEL_LABEL
+from seefood.live.sdp import codec_preferences
+from seefood.types import RGBImage
+
+CODECS = {"h264": "video/h264", "vp8": "video/vp8"}
+
+
+def file_frames(path: Path, loop: bool) -> Iterator[RGBImage]:
+    """Decoded RGB frames of any video PyAV opens, from the start again if `loop`."""
+    while True:
+        with av.open(str(path)) as container:
+            produced = False
+            for frame in container.decode(video=0):
+                produced = True
+                yield np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        if not loop or not produced:
+            return
+
+
+def pattern_frames(width: int = 640, height: int = 480) -> Iterator[RGBImage]:
+    """A synthetic test pattern: colour bars with a moving white square."""
+    bars = np.zeros((height, width, 3), np.uint8)
+    colours = [
+        (255, 255, 255),
+        (255, 255, 0),
+        (0, 255, 255),
+        (0, 255, 0),
+        (255, 0, 255),
+        (255, 0, 0),
+        (0, 0, 255),
+        (16, 16, 16),
+    ]
+    for i, colour in enumerate(colours):
+        bars[:, i * width // 8 : (i + 1) * width // 8] = colour
+    n = 0
+    while True:
+        frame = bars.copy()
+        x = int((math.sin(n / 30) + 1) / 2 * (width - 80))
+        frame[height // 2 - 40 : height // 2 + 40, x : x + 80] = 255
+        n += 1
+        yield frame
+
+
+class SourceTrack(VideoStreamTrack):
+    """Paces frames at 30 fps, turning each away from upright when a rotation is simulated."""
+
+    def __init__(self, frames: Iterator[RGBImage], orientation: Orientation) -> None:
+        super().__init__()
+        self.frames = frames
+        self.orientation = orientation
+        self.sent = 0
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        image = next(self.frames, None)
+        if image is None:
+            self.stop()
+            raise asyncio.CancelledError  # aiortc's sender ends quietly on this
+        image = rotate_away(image, self.orientation)
+        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+        frame.pts = pts
+        frame.time_base = fractions.Fraction(time_base)
+        self.sent += 1
+        return frame
+
+
+class StreamClient:
+    """One live session with a seefood server."""
+
+    def __init__(
+        self,
+        url: str,
+        frames: Iterator[RGBImage],
+        *,
+        codec: str = "h264",
+        rotation: int = 0,
+        on_message: Callable[[dict[str, Any]], None] | None = None,
+        verify_tls: bool = True,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.codec = codec
+        self.orientation = Orientation(rotation=rotation)
+        self.track = SourceTrack(frames, self.orientation)
+        self.on_message = on_message
+        self.verify_tls = verify_tls
+        self.pc = RTCPeerConnection()
+        self.session_id: str | None = None
+        self.messages: list[dict[str, Any]] = []
+        self._sent_at: OrderedDict[int, float] = OrderedDict()  # RTP timestamp -> time sent
+
+    async def start(self) -> None:
+        transceiver = self.pc.addTransceiver(self.track, direction="sendonly")
+        caps = RTCRtpSender.getCapabilities("video")
+        transceiver.setCodecPreferences(
+            codec_preferences(caps.codecs if caps else [], [CODECS[self.codec]])
+        )
+        extensions = aiortc_patch.sender_extensions_map(transceiver.sender)
+        if self.orientation.rotation:
+            extensions.video_orientation = self.orientation.to_byte()
+        extensions.on_send = self._on_packet_sent
+        channel = self.pc.createDataChannel(CHANNEL_LABEL, ordered=False, maxRetransmits=0)
+        channel.on("message", self._on_message)
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        offer = self.pc.localDescription
+        async with httpx.AsyncClient(verify=self.verify_tls, timeout=30) as http:
+            response = await http.post(
+                f"{self.url}/v1/webrtc/offer", json={"sdp": offer.sdp, "type": offer.type}
+            )
+        if response.status_code != 200:
+            raise RuntimeError(f"offer refused ({response.status_code}): {response.text}")
+        answer = response.json()
+        self.session_id = answer["session_id"]
+        await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+
+    def _on_packet_sent(self, packet: Any) -> None:
+        if packet.timestamp not in self._sent_at:
+            self._sent_at[packet.timestamp] = time.monotonic()
+            while len(self._sent_at) > 600:
+                self._sent_at.popitem(last=False)
+
+    def _on_message(self, data: str | bytes) -> None:
+        message: dict[str, Any] = json.loads(data)
+        sent = self._sent_at.get(message.get("frame", -1))
+        if sent is not None:
+            message["rtt_ms"] = round((time.monotonic() - sent) * 1000, 2)
+        self.messages.append(message)
+        if self.on_message is not None:
+            self.on_message(message)
+
+    async def stop(self, *, say_goodbye: bool = True) -> None:
+        """Close the session; without goodbye the server must notice on its own."""
+        if say_goodbye and self.session_id is not None:
+            async with httpx.AsyncClient(verify=self.verify_tls, timeout=10) as http:
+                await http.delete(f"{self.url}/v1/webrtc/sessions/{self.session_id}")
+        await self.pc.close()
+
+
+async def run_stream(client: StreamClient, duration: float) -> list[dict[str, Any]]:
+    await client.start()
+    try:
+        deadline = time.monotonic() + duration
+        while time.monotonic() < deadline and client.track.readyState == "live":
+            await asyncio.sleep(0.05)
+    finally:
+        await client.stop()
+    return client.messages

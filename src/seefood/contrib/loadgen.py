@@ -1,0 +1,185 @@
+"""Synthetic camera streams driving the real broker and daemons: for load tests and `bench/`.
+
+Each stream produces frames at its own rate (a camera never bursts to catch up: late ticks
+are skipped) into its sink; its requestor asks the broker. `fifo=True` runs the naive
+baseline instead: no sink, no CoDel, every frame queued for inference in arrival order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from seefood.detection.engine import Engine
+from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, Served
+from seefood.inference.jobs import ArrayFrame, Frame, Inference
+from seefood.inference.requestor import DEFAULT_BACKOFF, Delivered
+from seefood.inference.service import InferenceService, InferenceStream, ServiceConfig
+from seefood.types import RGBImage
+
+
+@dataclass
+class StreamStats:
+    fps: float
+    frames_in: int = 0
+    inferences: int = 0
+    drops: int = 0
+    replaced: int = 0
+
+
+@dataclass
+class LoadReport:
+    duration: float
+    streams: list[StreamStats]
+    sojourns: list[float] = field(default_factory=list)  # per served request, seconds
+    sojourn_times: list[float] = field(default_factory=list)  # when each was served
+    latencies: list[float] = field(default_factory=list)  # frame arrival -> result, seconds
+    batch_sizes: list[int] = field(default_factory=list)
+
+    @property
+    def inferences(self) -> int:
+        return sum(s.inferences for s in self.streams)
+
+    @property
+    def rate(self) -> float:
+        return self.inferences / self.duration
+
+    @property
+    def drop_rate(self) -> float:
+        """Drops (CoDel) per request made."""
+        drops = sum(s.drops for s in self.streams)
+        return drops / max(drops + self.inferences, 1)
+
+    def rates(self) -> list[float]:
+        return [s.inferences / self.duration for s in self.streams]
+
+    def jain(self) -> float:
+        return jain_index(self.rates())
+
+    def sojourn_percentile(self, q: float) -> float:
+        return percentile(self.sojourns, q)
+
+
+def jain_index(xs: Sequence[float]) -> float:
+    """Jain's fairness index: 1 when all equal, 1/n when one gets everything."""
+    if not xs or not any(xs):
+        return 0.0
+    return sum(xs) ** 2 / (len(xs) * sum(x * x for x in xs))
+
+
+def percentile(xs: Sequence[float], q: float) -> float:
+    if not xs:
+        return math.nan
+    if len(xs) == 1:
+        return xs[0]
+    return statistics.quantiles(xs, n=100, method="inclusive")[max(0, min(98, round(q) - 1))]
+
+
+async def _camera(
+    fps: float, duration: float, frames: Sequence[RGBImage], emit: Callable[[ArrayFrame], object]
+) -> None:
+    period = 1.0 / fps
+    start = time.monotonic()
+    tick = 0
+    while True:
+        now = time.monotonic()
+        if now - start >= duration:
+            return
+        emit(ArrayFrame(frames[tick % len(frames)], arrived=now))
+        tick = math.floor((now - start) / period) + 1  # skip ticks we were late for
+        await asyncio.sleep(max(0.0, start + tick * period - time.monotonic()))
+
+
+async def run_load(
+    engines: Sequence[Engine],
+    frames: Sequence[RGBImage],
+    fps: Sequence[float],
+    duration: float,
+    *,
+    fifo: bool = False,
+    target: float = DEFAULT_TARGET,
+    interval: float = DEFAULT_INTERVAL,
+    max_batch: int = 1,
+    max_wait: float = 0.0,
+    backoff: float = DEFAULT_BACKOFF,
+) -> LoadReport:
+    """Run `len(fps)` synthetic streams through the inference service for `duration`."""
+    config = ServiceConfig(
+        max_batch=max_batch,
+        max_batch_wait=max_wait,
+        interval=interval,
+        backoff=backoff,
+        target=math.inf if fifo else target,  # no CoDel: a plain FIFO
+    )
+    service = InferenceService(engines, config)
+    report = LoadReport(duration, [StreamStats(f) for f in fps])
+    t0 = time.monotonic()
+
+    def record(stats: StreamStats, frame: Frame, inference: Inference, sojourn: float) -> None:
+        stats.inferences += 1
+        report.sojourns.append(sojourn)
+        report.sojourn_times.append(time.monotonic() - t0)
+        report.latencies.append(inference.done - frame.arrived)
+        report.batch_sizes.append(inference.batch_size)
+
+    await service.start()
+    tasks: list[asyncio.Task[None]] = []
+    pending: set[asyncio.Task[object]] = set()
+    streams: list[InferenceStream[ArrayFrame]] = []
+    try:
+        for i, stats in enumerate(report.streams):
+            if fifo:
+                emit = _fifo_emit(service.broker, f"s{i}", stats, record, pending)
+                tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, emit)))
+                continue
+
+            def deliver(d: Delivered[ArrayFrame], stats: StreamStats = stats) -> None:
+                record(stats, d.frame, d.inference, d.sojourn)
+
+            def dropped(_f: ArrayFrame, _d: object, stats: StreamStats = stats) -> None:
+                stats.drops += 1
+
+            stream = service.open_stream(deliver, dropped, stream_id=f"s{i}")
+            streams.append(stream)
+            tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, stream.put)))
+        await asyncio.sleep(duration)
+    finally:
+        for stream, stats in zip(streams, report.streams, strict=False):
+            stats.frames_in, stats.replaced = stream.sink.frames_in, stream.sink.replaced
+        for task in [*tasks, *pending]:
+            task.cancel()
+        await asyncio.gather(*tasks, *pending, return_exceptions=True)
+        await service.stop()
+    return report
+
+
+Record = Callable[[StreamStats, Frame, Inference, float], None]
+
+
+def _fifo_emit(
+    broker: Broker[Frame, Inference],
+    stream: str,
+    stats: StreamStats,
+    record: Record,
+    pending: set[asyncio.Task[object]],
+) -> Callable[[ArrayFrame], None]:
+    """The naive baseline: every frame becomes a request at once, whatever is queued."""
+
+    def emit(frame: ArrayFrame) -> None:
+        stats.frames_in += 1
+
+        async def ask() -> object:
+            outcome = await broker.ask(stream, frame)
+            if isinstance(outcome, Served):
+                record(stats, frame, outcome.reply, outcome.sojourn)
+            return outcome
+
+        task = asyncio.create_task(ask())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    return emit

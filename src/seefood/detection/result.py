@@ -1,0 +1,133 @@
+"""What a detection run returns, and its one wire shape (the CLI, HTTP and the data channel).
+
+The `...Dict` types are the JSON as it goes out; FastAPI documents `/v1/detect` from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
+
+from seefood.types import Verdict
+
+
+class DetectionDict(TypedDict):
+    class_id: int
+    class_name: str
+    score: float
+    box: list[float]  # [x, y, width, height] in source pixels
+    box_norm: list[float]  # the same box as fractions of the image's width and height
+    hotdog: bool  # this box is the hot dog the verdict is about
+
+
+class TimingsDict(TypedDict):
+    decode: float
+    queued: float
+    preprocess: float
+    inference: float
+    postprocess: float
+    total: float
+
+
+class ResultDict(TypedDict):
+    width: int
+    height: int
+    verdict: Verdict
+    hotdog_score: float
+    detections: list[DetectionDict]
+    timings_ms: TimingsDict
+
+
+@dataclass(slots=True)
+class Timings:
+    """Milliseconds one image spent in each stage; every path fills the same fields.
+
+    Each field is set where it is measured: `decode` by whoever turns bytes or a video frame
+    into RGB, `queued` by the daemon that took the request, the model stages by the
+    detector. `total` is their sum.
+    """
+
+    decode: float = 0.0  # image bytes or a received video frame -> upright RGB
+    queued: float = 0.0  # from arrival at the inference service until a daemon took it
+    preprocess: float = 0.0  # letterbox and normalise
+    inference: float = 0.0  # this image's share of the model run
+    postprocess: float = 0.0  # decoding the outputs, NMS, mapping boxes back
+
+    @property
+    def total(self) -> float:
+        return self.decode + self.queued + self.preprocess + self.inference + self.postprocess
+
+    def to_dict(self) -> TimingsDict:
+        return {
+            "decode": round(self.decode, 2),
+            "queued": round(self.queued, 2),
+            "preprocess": round(self.preprocess, 2),
+            "inference": round(self.inference, 2),
+            "postprocess": round(self.postprocess, 2),
+            "total": round(self.total, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    class_id: int
+    class_name: str
+    score: float
+    box: tuple[float, float, float, float]  # x, y, width, height in source pixels
+    hotdog: bool = False  # the region the hot-dog verdict is about
+
+    def scaled(self, sx: float, sy: float) -> Detection:
+        x, y, w, h = self.box
+        box = (x * sx, y * sy, w * sx, h * sy)
+        return Detection(self.class_id, self.class_name, self.score, box, self.hotdog)
+
+    def to_dict(self, width: int, height: int) -> DetectionDict:
+        x, y, w, h = self.box
+        return {
+            "class_id": self.class_id,
+            "class_name": self.class_name,
+            "score": round(self.score, 4),
+            "box": [round(v, 1) for v in self.box],
+            "box_norm": [
+                round(x / width, 5),
+                round(y / height, 5),
+                round(w / width, 5),
+                round(h / height, 5),
+            ],
+            "hotdog": self.hotdog,
+        }
+
+
+@dataclass(slots=True)
+class DetectionResult:
+    width: int
+    height: int
+    detections: list[Detection]
+    hotdog_score: float  # best hot-dog score seen, even below the threshold; 0 if none
+    threshold: float
+    timings: Timings = field(default_factory=Timings)
+
+    def rescaled(self, width: int, height: int) -> DetectionResult:
+        """The same result for the image at another size (it was detected on a reduced copy)."""
+        if (width, height) == (self.width, self.height):
+            return self
+        sx, sy = width / self.width, height / self.height
+        detections = [d.scaled(sx, sy) for d in self.detections]
+        return DetectionResult(
+            width, height, detections, self.hotdog_score, self.threshold, self.timings
+        )
+
+    @property
+    def verdict(self) -> Verdict:
+        return "hotdog" if self.hotdog_score >= self.threshold else "not_hotdog"
+
+    def to_dict(self) -> ResultDict:
+        return {
+            "width": self.width,
+            "height": self.height,
+            "verdict": self.verdict,
+            "hotdog_score": round(self.hotdog_score, 4),
+            "detections": [d.to_dict(self.width, self.height) for d in self.detections],
+            "timings_ms": self.timings.to_dict(),
+        }

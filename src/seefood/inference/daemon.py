@@ -1,0 +1,131 @@
+"""Inference daemons: each owns an engine (its own onnxruntime sessions) and asks for work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from seefood.detection.engine import Engine
+from seefood.inference.broker import BrokerClosed, Job
+from seefood.inference.jobs import Frame, Inference, InferenceBroker
+from seefood.inference.metrics import Metrics
+from seefood.types import RGBImage
+
+log = logging.getLogger("seefood.daemon")
+
+
+class InferenceDaemon:
+    """Loop: wait for a request, gather a batch of what else is queued, run, reply.
+
+    The model runs in the daemon's own thread (onnxruntime releases the GIL), so the event
+    loop stays free to receive frames while it works.
+    """
+
+    def __init__(
+        self,
+        broker: InferenceBroker,
+        engine: Engine,
+        *,
+        name: str = "daemon-0",
+        max_batch: int = 1,
+        max_wait: float = 0.0,
+        metrics: Metrics | None = None,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self.broker = broker
+        self.engine = engine
+        self.name = name
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self.metrics = metrics
+        self.runs = 0
+        self.inferences = 0
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"seefood-{name}")
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                try:
+                    jobs = await self._next_batch()
+                except BrokerClosed:
+                    return
+                if not jobs:
+                    continue
+                taken = time.monotonic()
+                try:
+                    results = await loop.run_in_executor(self._executor, self._work, jobs, taken)
+                except Exception as exc:  # a bug, not bad input: keep serving others
+                    log.exception("inference failed", extra={"daemon": self.name})
+                    for job in jobs:
+                        job.fail(exc)
+                    continue
+                for job, outcome in zip(jobs, results, strict=True):
+                    if isinstance(outcome, BaseException):
+                        job.fail(outcome)
+                    else:
+                        job.reply(outcome)
+        finally:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _next_batch(self) -> list[Job[Frame, Inference]]:
+        jobs = [await self.broker.ask_r()]
+        if self.max_batch > 1:
+            jobs += self.broker.take_queued(self.max_batch - 1)
+            if len(jobs) < self.max_batch and self.max_wait > 0:
+                await asyncio.sleep(self.max_wait)
+                jobs += self.broker.take_queued(self.max_batch - len(jobs))
+        return [job for job in jobs if not job.abandoned]
+
+    def _work(
+        self, jobs: list[Job[Frame, Inference]], taken: float
+    ) -> list[Inference | BaseException]:
+        t0 = time.perf_counter()
+        images: list[RGBImage] = []
+        converted: list[tuple[Frame, float] | Exception] = []  # frame and its to_rgb ms
+        for job in jobs:
+            t = time.perf_counter()
+            try:
+                images.append(job.payload.to_rgb())
+                converted.append((job.payload, (time.perf_counter() - t) * 1000))
+            except Exception as exc:  # a corrupt frame fails its own request only
+                converted.append(exc)
+        results = iter(self.engine.detect_batch(images))
+        elapsed = time.perf_counter() - t0
+        done = time.monotonic()
+        replies: list[Inference | BaseException] = []
+        for outcome in converted:
+            if isinstance(outcome, Exception):
+                replies.append(outcome)
+                continue
+            frame, decode_ms = outcome
+            result = next(results)
+            result.timings.decode = decode_ms
+            result.timings.queued = max(0.0, taken - frame.arrived) * 1000
+            replies.append(Inference(result, len(images), done))
+        self.runs += 1
+        self.inferences += len(images)
+        if self.metrics is not None and images:
+            self.metrics.inference.observe(elapsed)
+            self.metrics.batch_size.observe(len(images))
+        return replies
+
+
+class DaemonPool:
+    """A fixed set of daemons, each with its own session, started and stopped together."""
+
+    def __init__(self, daemons: list[InferenceDaemon]) -> None:
+        self.daemons = daemons
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(d.run(), name=d.name) for d in self.daemons]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []

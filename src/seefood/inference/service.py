@@ -1,0 +1,172 @@
+"""The inference service: one broker, a pool of daemons, and the streams that use them.
+
+`seefood serve` holds one. Live video sessions open a stream each (sink + requestor);
+`/v1/detect` asks once per request, so still images and live video share the same daemons
+and the same fair, delay-bounded queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic
+
+from seefood.detection.engine import Engine
+from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, Drop, Served
+from seefood.inference.daemon import DaemonPool, InferenceDaemon
+from seefood.inference.jobs import ArrayFrame, InferenceBroker
+from seefood.inference.metrics import Metrics
+from seefood.inference.requestor import DEFAULT_BACKOFF, Delivered, DropCallback, F, Requestor
+from seefood.inference.sink import LatestFrameSink
+from seefood.types import RGBImage, Size
+
+log = logging.getLogger("seefood.service")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    max_batch: int = 1
+    max_batch_wait: float = 0.0
+    target: float = DEFAULT_TARGET
+    interval: float = DEFAULT_INTERVAL
+    backoff: float = DEFAULT_BACKOFF
+
+
+class Overloaded(Exception):
+    """The broker dropped a one-shot request: the server is busier than it can serve."""
+
+    def __init__(self, drop: Drop) -> None:
+        super().__init__(f"server overloaded: dropped after {drop.sojourn * 1000:.0f} ms queued")
+        self.drop = drop
+
+
+class InferenceStream(Generic[F]):
+    """One live stream: feed frames with `put`; results and drops arrive by callback."""
+
+    def __init__(
+        self,
+        service: InferenceService,
+        stream_id: str,
+        on_result: Callable[[Delivered[F]], None],
+        on_drop: DropCallback[F] | None,
+    ) -> None:
+        self.id = stream_id
+        self._service = service
+        self.sink: LatestFrameSink[F] = LatestFrameSink()
+        self.requestor: Requestor[F] = Requestor(
+            stream_id,
+            self.sink,
+            service.broker,
+            on_result=on_result,
+            on_drop=on_drop,
+            backoff=service.config.backoff,
+            metrics=service.metrics,
+        )
+        self._task = asyncio.create_task(self.requestor.run(), name=f"requestor-{stream_id}")
+        service.metrics.streams.inc()
+        log.info("stream start", extra={"stream": stream_id})
+
+    def put(self, frame: F) -> None:
+        self._service.metrics.frames_in.labels(self.id).inc()
+        self._service.metrics.frames_total.inc()
+        if self.sink.put(frame):
+            self._service.metrics.drops.labels("replaced").inc()
+
+    async def close(self) -> None:
+        if self.sink.closed:
+            return
+        self.sink.close()
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._service._forget(self)
+        log.info(
+            "stream stop",
+            extra={
+                "stream": self.id,
+                "frames_in": self.sink.frames_in,
+                "replaced": self.sink.replaced,
+                "inferences": self.requestor.delivered,
+                "dropped": self.requestor.dropped,
+            },
+        )
+
+
+class InferenceService:
+    """Daemons (one per engine) behind one broker; streams and one-shot requests in front."""
+
+    def __init__(
+        self,
+        engines: Sequence[Engine],
+        config: ServiceConfig | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        if not engines:
+            raise ValueError("the inference service needs at least one engine")
+        self.config = config or ServiceConfig()
+        self.metrics = metrics or Metrics()
+        # min_queue: CoDel never drops the last request per daemon, so none idles.
+        self.broker: InferenceBroker = Broker(
+            target=self.config.target, interval=self.config.interval, min_queue=len(engines)
+        )
+        self.metrics.watch_queue(lambda: self.broker.queue_length)
+        self.input_size: Size = engines[0].input_size
+        self.pool = DaemonPool(
+            [
+                InferenceDaemon(
+                    self.broker,
+                    engine,
+                    name=f"daemon-{i}",
+                    max_batch=self.config.max_batch,
+                    max_wait=self.config.max_batch_wait,
+                    metrics=self.metrics,
+                )
+                for i, engine in enumerate(engines)
+            ]
+        )
+        self._streams: dict[str, InferenceStream[Any]] = {}  # of any frame type
+        self._ids = itertools.count(1)
+
+    async def start(self) -> None:
+        self.pool.start()
+
+    async def stop(self) -> None:
+        for stream in list(self._streams.values()):
+            await stream.close()
+        self.broker.close()
+        await self.pool.stop()
+
+    @property
+    def stream_ids(self) -> list[str]:
+        return list(self._streams)
+
+    def open_stream(
+        self,
+        on_result: Callable[[Delivered[F]], None],
+        on_drop: DropCallback[F] | None = None,
+        stream_id: str | None = None,
+    ) -> InferenceStream[F]:
+        sid = stream_id or f"stream-{next(self._ids)}"
+        stream = InferenceStream(self, sid, on_result, on_drop)
+        self._streams[sid] = stream
+        return stream
+
+    async def detect(self, image: RGBImage, stream_id: str = "http") -> Delivered[ArrayFrame]:
+        """One inference through the broker; raises Overloaded if CoDel dropped it."""
+        frame = ArrayFrame(image)
+        outcome = await self.broker.ask(stream_id, frame)
+        self.metrics.observe_outcome(outcome)
+        if isinstance(outcome, Served):
+            return Delivered(frame, outcome.reply, outcome.sojourn)
+        log.warning(
+            "request dropped",
+            extra={"stream": stream_id, "sojourn_ms": round(outcome.sojourn * 1000, 1)},
+        )
+        raise Overloaded(outcome)
+
+    def _forget(self, stream: InferenceStream[F]) -> None:
+        self.metrics.streams.dec()
+        self.metrics.forget_stream(stream.id)
+        self._streams.pop(stream.id, None)

@@ -1,0 +1,155 @@
+"""The few places where seefood reaches into aiortc/aioice internals, all in one module.
+
+aiortc 1.16 (pinned) neither negotiates nor parses the RTP video-orientation extension
+(urn:3gpp:video-orientation, 3GPP TS 26.114), and aioice leaves loopback addresses out of
+its host candidates. This module:
+
+- offers the CVO extension for video, so answers negotiate it with the id the peer chose;
+- parses it on receive into `HeaderExtensions.video_orientation` (the raw byte), and
+  writes it on send when a sender's extension map has `video_orientation` set;
+- lets a sender's extension map carry an `on_send(packet)` hook, which the Python client
+  uses to learn the RTP timestamp of each frame it sends (for its round-trip estimate);
+- lets the host addresses used for ICE candidates be configured (`set_host_addresses`);
+- reads what a transceiver negotiated (`negotiated_codecs`) and a receiver's RTP clock.
+
+`seefood.live` calls `apply()` once on import. tests/test_aiortc_patch.py checks every
+internal used here, so an aiortc upgrade that moves them fails loudly there instead of
+silently losing orientation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import aioice.ice
+import aiortc
+from aiortc import codecs, rtp
+from aiortc.rtcrtpparameters import (
+    RTCRtpCodecParameters,
+    RTCRtpHeaderExtensionParameters,
+    RTCRtpParameters,
+)
+
+CVO_URI = "urn:3gpp:video-orientation"
+CVO_DEFAULT_ID = 4  # ids 1 and 3 are aiortc's own (mid, abs-send-time)
+TESTED_AIORTC = "1.16.0"
+
+_applied = False
+_host_addresses: list[str] | None = None
+_original_get_host_addresses = aioice.ice.get_host_addresses
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    if not any(e.uri == CVO_URI for e in codecs.HEADER_EXTENSIONS["video"]):
+        codecs.HEADER_EXTENSIONS["video"].append(
+            RTCRtpHeaderExtensionParameters(id=CVO_DEFAULT_ID, uri=CVO_URI)
+        )
+    _patch_extensions_map()
+    _patch_serialize()
+    aioice.ice.get_host_addresses = _get_host_addresses
+    _applied = True
+
+
+def set_host_addresses(addresses: Sequence[str] | None) -> None:
+    """Use exactly these addresses for host candidates (None: aioice's own choice).
+
+    aioice skips 127.0.0.1, so a single-machine setup (and the tests) passes it here.
+    """
+    global _host_addresses
+    _host_addresses = list(addresses) if addresses else None
+
+
+def aioice_host_addresses() -> list[str]:
+    """The addresses aioice itself would gather host candidates on (no loopback)."""
+    return list(_original_get_host_addresses(use_ipv4=True, use_ipv6=True))
+
+
+def _get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+    if _host_addresses is None:
+        return _original_get_host_addresses(use_ipv4=use_ipv4, use_ipv6=use_ipv6)
+    return [a for a in _host_addresses if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
+
+
+def _patch_extensions_map() -> None:
+    cls: Any = rtp.HeaderExtensionsMap
+    configure, get, set_ = cls.configure, cls.get, cls.set
+
+    def patched_configure(self: Any, parameters: RTCRtpParameters) -> None:
+        configure(self, parameters)
+        self.cvo_id = next((e.id for e in parameters.headerExtensions if e.uri == CVO_URI), None)
+
+    def patched_get(self: Any, extension_profile: int, extension_value: bytes) -> Any:
+        values = get(self, extension_profile, extension_value)
+        values.video_orientation = None
+        cvo_id = getattr(self, "cvo_id", None)
+        if cvo_id is not None:
+            for x_id, x_value in rtp.unpack_header_extensions(extension_profile, extension_value):
+                if x_id == cvo_id and x_value:
+                    values.video_orientation = x_value[0]
+        return values
+
+    def patched_set(self: Any, values: Any) -> tuple[int, bytes]:
+        profile, packed = set_(self, values)
+        cvo_id = getattr(self, "cvo_id", None)
+        value = getattr(self, "video_orientation", None)
+        if cvo_id is None or value is None:
+            return profile, packed
+        pairs = list(rtp.unpack_header_extensions(profile, packed)) if packed else []
+        pairs.append((cvo_id, bytes([value & 0x0F])))
+        return rtp.pack_header_extensions(pairs)
+
+    cls.configure, cls.get, cls.set = patched_configure, patched_get, patched_set
+
+
+def _patch_serialize() -> None:
+    cls: Any = rtp.RtpPacket
+    serialize = cls.serialize
+
+    def patched_serialize(self: Any, extensions_map: Any = None) -> bytes:
+        if extensions_map is None:
+            return bytes(serialize(self))
+        hook: Callable[[Any], None] | None = getattr(extensions_map, "on_send", None)
+        if hook is not None:
+            hook(self)
+        return bytes(serialize(self, extensions_map))
+
+    cls.serialize = patched_serialize
+
+
+def sender_extensions_map(sender: aiortc.RTCRtpSender) -> Any:
+    """The sender's private extension map, where the client sets CVO and its send hook."""
+    return sender._RTCRtpSender__rtp_header_extensions_map  # type: ignore[attr-defined]
+
+
+def negotiated_codecs(transceiver: aiortc.RTCRtpTransceiver) -> list[RTCRtpCodecParameters]:
+    """The codecs a transceiver settled on after the remote description, best first."""
+    codecs: list[RTCRtpCodecParameters] = transceiver._codecs
+    return codecs
+
+
+def receiver_timestamp_origin(receiver: aiortc.RTCRtpReceiver) -> int | None:
+    """The RTP timestamp aiortc subtracts from decoded frames' pts (None before the first).
+
+    aiortc rebases `frame.pts` to start at 0; adding this back gives the sender's RTP
+    timestamp, which is what CVO packets carry and what clients can match results with.
+    """
+    mapper = receiver._RTCRtpReceiver__timestamp_mapper  # type: ignore[attr-defined]
+    origin = getattr(mapper, "_origin", None)
+    return int(origin) if origin is not None else None
+
+
+def receiver_packet_hook(
+    receiver: aiortc.RTCRtpReceiver, hook: Callable[[rtp.RtpPacket], None]
+) -> None:
+    """Call `hook` with every RTP packet this receiver handles, before aiortc does."""
+    handle = receiver._handle_rtp_packet
+
+    async def patched(packet: rtp.RtpPacket, arrival_time_ms: int) -> None:
+        hook(packet)
+        await handle(packet, arrival_time_ms)
+
+    receiver._handle_rtp_packet = patched  # type: ignore[method-assign]

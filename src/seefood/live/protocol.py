@@ -1,0 +1,37 @@
+"""The data channel's wire protocol: its label and every message the server sends on it.
+
+Messages are JSON objects with a `type`:
+- `result`: one inferred frame; `frame` is its RTP timestamp, boxes are in the upright frame;
+- `dropped`: the broker dropped the stream's request under load; a newer frame follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seefood.inference.broker import Drop
+from seefood.inference.requestor import Delivered
+from seefood.live.frames import ReceivedFrame
+
+CHANNEL_LABEL = "detections"  # the one data channel a client opens (unordered, no retransmits)
+
+
+def result_message(delivered: Delivered[ReceivedFrame]) -> dict[str, Any]:
+    """The message for one inferred frame: the still-image JSON plus the frame's identity."""
+    frame = delivered.frame
+    return {
+        "type": "result",
+        "frame": frame.rtp_timestamp,
+        "rotation": frame.orientation.rotation,
+        "flip": frame.orientation.flip,
+        **delivered.inference.result.to_dict(),
+    }
+
+
+def drop_message(frame: ReceivedFrame, drop: Drop) -> dict[str, Any]:
+    return {
+        "type": "dropped",
+        "frame": frame.rtp_timestamp,
+        "reason": drop.reason,
+        "queued_ms": round(drop.sojourn * 1000, 2),
+    }

@@ -1,0 +1,107 @@
+"""SDP: what an offer must hold, the codecs we prefer, and bitrate hints in the answer.
+
+aiortc sends only REMB feedback; Chrome then starts at ~300 kbps and takes ~25 s to reach
+720p. Chrome reads `x-google-{start,min,max}-bitrate` (kbps) from the answer's fmtp lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiortc import RTCRtpCodecCapability
+from aiortc import sdp as aiortc_sdp
+
+VIDEO_CODECS = ("video/h264", "video/vp8")  # what the server decodes, in order of preference
+MAX_MEDIA_SECTIONS = 4  # a page sends one video (plus the data channel); more is abuse
+
+
+class OfferError(ValueError):
+    """The offer cannot be answered; the message is for the client (HTTP 400)."""
+
+
+def check_offer(text: str) -> None:
+    """What aiortc does not refuse by itself: not SDP, no video sent, far too many sections."""
+    if not text.strip().startswith("v=0"):
+        raise OfferError("malformed SDP: it must start with 'v=0'")
+    try:
+        description = aiortc_sdp.SessionDescription.parse(text)
+    except Exception as exc:  # aiortc's parser raises ValueError, IndexError, ...
+        raise OfferError(f"malformed SDP: {exc or type(exc).__name__}") from None
+    if len(description.media) > MAX_MEDIA_SECTIONS:
+        raise OfferError(
+            f"the offer has {len(description.media)} media sections; at most "
+            f"{MAX_MEDIA_SECTIONS} are accepted (one video track is all the server needs)"
+        )
+    video = next((m for m in description.media if m.kind == "video"), None)
+    if video is None:
+        raise OfferError("the offer has no video: add a video track (sendonly or sendrecv)")
+    if video.port == 0 or video.direction not in (None, "sendonly", "sendrecv"):
+        raise OfferError(
+            f"the offer's video is not sent to the server (direction {video.direction}, "
+            f"port {video.port}): send it sendonly or sendrecv"
+        )
+
+
+def codec_preferences(
+    capabilities: Sequence[RTCRtpCodecCapability], preferred: Sequence[str] = VIDEO_CODECS
+) -> list[RTCRtpCodecCapability]:
+    """The capabilities of the `preferred` mime types in that order, then RTX for them."""
+    ordered = [c for mime in preferred for c in capabilities if c.mimeType.lower() == mime]
+    rtx = [c for c in capabilities if c.mimeType.lower() == "video/rtx"]
+    return ordered + rtx
+
+
+_MEDIA = re.compile(r"^m=(\w+) ", re.MULTILINE)
+_RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([\w-]+)/", re.IGNORECASE)
+_FMTP = re.compile(r"^a=fmtp:(\d+) ?(.*)$")
+_SKIP = {"rtx", "red", "ulpfec", "flexfec-03"}
+
+
+@dataclass(frozen=True, slots=True)
+class BitrateHints:
+    start_kbps: int = 1000
+    min_kbps: int = 300
+    max_kbps: int = 2500
+
+    def params(self) -> str:
+        return (
+            f"x-google-start-bitrate={self.start_kbps};x-google-min-bitrate={self.min_kbps};"
+            f"x-google-max-bitrate={self.max_kbps}"
+        )
+
+
+def add_bitrate_hints(sdp: str, hints: BitrateHints | None) -> str:
+    """Append the hints to every video codec's fmtp line, adding one where there is none."""
+    if hints is None:
+        return sdp
+    newline = "\r\n" if "\r\n" in sdp else "\n"
+    out: list[str] = []
+    in_video = False
+    pending: dict[str, int] = {}  # payload type -> index of its rtpmap line in `out`
+    fmtp_seen: set[str] = set()
+
+    def flush() -> None:
+        # Codecs of the section just ended that had no fmtp line get one after their rtpmap.
+        for pt, index in sorted(pending.items(), key=lambda kv: -kv[1]):
+            if pt not in fmtp_seen:
+                out.insert(index + 1, f"a=fmtp:{pt} {hints.params()}")
+        pending.clear()
+        fmtp_seen.clear()
+
+    for line in sdp.split(newline):
+        if line.startswith("m="):
+            flush()
+            match = _MEDIA.match(line + " ")
+            in_video = bool(match and match.group(1) == "video")
+        elif in_video and (m := _RTPMAP.match(line)):
+            if m.group(2).lower() not in _SKIP:
+                pending[m.group(1)] = len(out)
+        elif in_video and (m := _FMTP.match(line)) and m.group(1) in pending:
+            fmtp_seen.add(m.group(1))
+            sep = ";" if m.group(2) else ""
+            line = f"{line}{sep}{hints.params()}"
+        out.append(line)
+    flush()
+    return newline.join(out)

@@ -1,0 +1,166 @@
+"""One viewer's live session: a peer connection in, detections out on a data channel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import av
+from aiortc import RTCDataChannel, RTCPeerConnection, RTCRtpReceiver
+from aiortc.mediastreams import MediaStreamError
+
+from seefood.inference.broker import Drop
+from seefood.inference.requestor import Delivered
+from seefood.inference.service import InferenceService, InferenceStream
+from seefood.live import aiortc_patch
+from seefood.live.frames import ReceivedFrame
+from seefood.live.orientation import OrientationTracker
+from seefood.live.protocol import CHANNEL_LABEL, drop_message, result_message
+
+log = logging.getLogger("seefood.session")
+
+MAX_BUFFERED = 256 * 1024  # bytes queued on the data channel before results are skipped
+
+
+class LiveSession:
+    """Owns the peer connection, the frame pump, the inference stream and the data channel."""
+
+    def __init__(
+        self,
+        pc: RTCPeerConnection,
+        service: InferenceService,
+        *,
+        idle_timeout: float,
+        max_duration: float,
+        on_closed: Callable[[LiveSession], None],
+    ) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.pc = pc
+        self.idle_timeout = idle_timeout
+        self.max_duration = max_duration
+        self.on_closed = on_closed
+        self.orientation = OrientationTracker()
+        self.channel: RTCDataChannel | None = None
+        self.frames_received = 0
+        self.results_sent = 0
+        self.last_frame = time.monotonic()
+        self.started = time.monotonic()
+        self.stream: InferenceStream[ReceivedFrame] = service.open_stream(
+            self._send_result, self._send_drop, stream_id=f"session-{self.id}"
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
+        self.closed = asyncio.Event()
+
+        @pc.on("datachannel")
+        def on_datachannel(channel: RTCDataChannel) -> None:
+            # One `detections` channel per session; anything else is closed at once (each
+            # open channel costs memory, and a client could open thousands).
+            if channel.label == CHANNEL_LABEL and self.channel is None:
+                self.channel = channel
+            else:
+                channel.close()
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc.connectionState in ("failed", "closed"):
+                await self.close(f"connection {pc.connectionState}")
+
+        self._tasks.append(asyncio.create_task(self._watchdog()))
+
+    def watch_receiver(self, receiver: RTCRtpReceiver) -> None:
+        """Read CVO from every packet of the video receiver, before aiortc handles it."""
+
+        def on_packet(packet: Any) -> None:
+            cvo = getattr(packet.extensions, "video_orientation", None)
+            self.orientation.record(packet.timestamp, cvo)
+
+        aiortc_patch.receiver_packet_hook(receiver, on_packet)
+        self._tasks.append(asyncio.create_task(self._pump(receiver)))
+
+    async def _pump(self, receiver: RTCRtpReceiver) -> None:
+        """Drain aiortc's unbounded track queue; the sink keeps only the newest frame."""
+        track = receiver.track
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                await self.close("track ended")
+                return
+            if not isinstance(frame, av.VideoFrame):
+                continue  # a video track yields frames; aiortc's type says frame or packet
+            now = time.monotonic()
+            self.frames_received += 1
+            self.last_frame = now
+            if self.channel is None or self.channel.readyState != "open":
+                continue  # nobody to tell: do not spend an inference on it
+            origin = aiortc_patch.receiver_timestamp_origin(receiver) or 0
+            rtp_ts = (int(frame.pts or 0) + origin) & 0xFFFFFFFF
+            orientation = self.orientation.at(rtp_ts)
+            self.stream.put(ReceivedFrame(frame, orientation, now, rtp_ts))
+
+    async def _watchdog(self) -> None:
+        """Close sessions whose peer vanished without a word, or that ran too long."""
+        while True:
+            await asyncio.sleep(min(1.0, self.idle_timeout / 4))
+            now = time.monotonic()
+            if now - self.started > self.max_duration:
+                await self.close("maximum session length reached")
+                return
+            if now - self.last_frame > self.idle_timeout:
+                await self.close(f"no video for {self.idle_timeout:g} s")
+                return
+            if self.channel is None and now - self.started > self.idle_timeout:
+                await self.close(f"no '{CHANNEL_LABEL}' data channel")
+                return
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        channel = self.channel
+        if channel is None or channel.readyState != "open":
+            return False
+        if channel.bufferedAmount > MAX_BUFFERED:
+            return False  # the peer is not reading: newer results will follow anyway
+        try:
+            channel.send(json.dumps(message, separators=(",", ":")))
+        except Exception:  # the transport went away under us: the state change will close
+            log.debug("send failed", exc_info=True, extra={"session": self.id})
+            return False
+        return True
+
+    def _send_result(self, delivered: Delivered[ReceivedFrame]) -> None:
+        if self._send(result_message(delivered)):
+            self.results_sent += 1
+
+    def _send_drop(self, frame: ReceivedFrame, drop: Drop) -> None:
+        self._send(drop_message(frame, drop))
+
+    async def close(self, reason: str = "closed") -> None:
+        if self._closing:
+            return
+        self._closing = True
+        current = asyncio.current_task()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
+        await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
+        await self.stream.close()
+        with contextlib.suppress(Exception):
+            await self.pc.close()
+        log.info(
+            "session stop",
+            extra={
+                "session": self.id,
+                "reason": reason,
+                "frames": self.frames_received,
+                "results": self.results_sent,
+                "seconds": round(time.monotonic() - self.started, 1),
+            },
+        )
+        self.closed.set()
+        self.on_closed(self)

@@ -1,0 +1,126 @@
+"""Accepting WebRTC offers: validation, limits, the answer, and every live session's end."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from aiortc import (
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCSessionDescription,
+)
+
+from seefood.inference.service import InferenceService
+from seefood.live import aiortc_patch
+from seefood.live.sdp import (
+    BitrateHints,
+    OfferError,
+    add_bitrate_hints,
+    check_offer,
+    codec_preferences,
+)
+from seefood.live.session import LiveSession
+
+log = logging.getLogger("seefood.sessions")
+
+
+class TooManySessions(RuntimeError):
+    """The server is at its session limit (HTTP 503)."""
+
+
+@dataclass
+class SessionLimits:
+    max_sessions: int = 8
+    max_duration: float = 3600.0  # seconds
+    idle_timeout: float = 10.0  # seconds without video before a session is closed
+    ice_servers: list[RTCIceServer] = field(default_factory=list)
+    bitrate: BitrateHints | None = field(default_factory=BitrateHints)
+
+
+class SessionManager:
+    def __init__(self, service: InferenceService, limits: SessionLimits | None = None) -> None:
+        self.service = service
+        self.limits = limits or SessionLimits()
+        self.sessions: dict[str, LiveSession] = {}
+        self._pending = 0  # offers being answered, counted against the limit too
+
+    async def accept(self, sdp: str, kind: str) -> tuple[LiveSession, RTCSessionDescription]:
+        if kind != "offer":
+            raise OfferError(f"expected an SDP offer, got type {kind!r}")
+        check_offer(sdp)
+        if len(self.sessions) + self._pending >= self.limits.max_sessions:
+            raise TooManySessions(
+                f"the server is at its limit of {self.limits.max_sessions} live sessions"
+            )
+        self._pending += 1
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=self.limits.ice_servers or None))
+        session: LiveSession | None = None
+        try:
+            # A video transceiver made before the offer is applied takes its m-line, and its
+            # codec preferences order the answer: H.264 first, then VP8.
+            transceiver = pc.addTransceiver("video", direction="recvonly")
+            capabilities = RTCRtpReceiver.getCapabilities("video")
+            transceiver.setCodecPreferences(
+                codec_preferences(capabilities.codecs if capabilities else [])
+            )
+            session = LiveSession(
+                pc,
+                self.service,
+                idle_timeout=self.limits.idle_timeout,
+                max_duration=self.limits.max_duration,
+                on_closed=self._forget,
+            )
+            session.watch_receiver(transceiver.receiver)
+            try:
+                await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            except Exception as exc:  # aiortc raises ValueError, OperationError, ...
+                raise OfferError(_describe(exc)) from None
+            if transceiver.mid is None:
+                raise OfferError("the offer's video is not sent to the server")
+            # Extra audio/video sections would get receivers nobody reads (their queues grow
+            # without bound): answer them inactive.
+            for other in pc.getTransceivers():
+                if other is not transceiver:
+                    other.direction = "inactive"
+            codecs = aiortc_patch.negotiated_codecs(transceiver)
+            if not codecs:
+                raise OfferError("no common video codec: the server accepts H.264 and VP8")
+            answer = await pc.createAnswer()
+            await pc.setLocalDescription(answer)
+            local = pc.localDescription
+            munged = add_bitrate_hints(local.sdp, self.limits.bitrate)
+            self.sessions[session.id] = session
+            log.info("session start", extra={"session": session.id, "codec": codecs[0].mimeType})
+            return session, RTCSessionDescription(sdp=munged, type=local.type)
+        except BaseException:
+            if session is not None:
+                await session.close("offer failed")
+            else:
+                await pc.close()
+            raise
+        finally:
+            self._pending -= 1
+
+    async def close(self, session_id: str) -> bool:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return False
+        await session.close("closed by the client")
+        return True
+
+    async def close_all(self) -> None:
+        await asyncio.gather(*(s.close("server shutdown") for s in list(self.sessions.values())))
+
+    def _forget(self, session: LiveSession) -> None:
+        self.sessions.pop(session.id, None)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if "codec" in text.lower() or "send parameters" in text.lower():
+        return f"no common codec ({text}): the server accepts H.264 and VP8 video"
+    return f"cannot use this offer: {text}"

@@ -1,0 +1,32 @@
+"""The web app: the page, `/v1/detect`, live video signalling, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+
+from seefood import __version__
+from seefood.config import Settings
+from seefood.detection.engine import Engine
+from seefood.server import detect_api, status_api, webrtc_api
+from seefood.server.page import mount_page
+from seefood.server.wiring import lifespan
+
+
+def create_app(
+    settings: Settings | None = None, engines: Sequence[Engine] | None = None
+) -> FastAPI:
+    """The app for `settings`; `engines` replace the ones the settings would build (tests)."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="seefood",
+        version=__version__,
+        description="Hotdog or not hotdog: COCO object detection on images and live video.",
+        lifespan=lifespan(settings, engines),
+    )
+    app.include_router(detect_api.router)
+    app.include_router(webrtc_api.router)
+    app.include_router(status_api.router)
+    mount_page(app)
+    return app

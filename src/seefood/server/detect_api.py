@@ -1,0 +1,67 @@
+"""`POST /v1/detect`: one still image in, the verdict and the boxes out."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import anyio
+from fastapi import APIRouter, HTTPException, Request
+
+from seefood.config import Settings
+from seefood.detection.result import ResultDict
+from seefood.inference.service import InferenceService, Overloaded
+from seefood.server.upload import read_image_upload
+from seefood.stills.images import ImageError, ImageTooLarge
+from seefood.stills.pipeline import decode_still, finish
+
+router = APIRouter()
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.post(
+    "/v1/detect",
+    response_model=ResultDict,
+    responses={
+        400: {"description": "empty body or malformed multipart"},
+        413: {"description": "body or image too large"},
+        415: {"description": "unsupported content type"},
+        422: {"description": "not a decodable image"},
+        503: {"description": "overloaded: the request waited too long; retry"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "image/*": _BINARY,
+                "application/octet-stream": _BINARY,
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"image": {"type": "string", "format": "binary"}},
+                        "required": ["image"],
+                    }
+                },
+            },
+        }
+    },
+)
+async def detect(request: Request) -> ResultDict:
+    """Detect objects in one image, sent as the raw body or as a multipart file."""
+    settings: Settings = request.app.state.settings
+    service: InferenceService = request.app.state.service
+    data = await read_image_upload(request, settings.max_upload_bytes)
+    decode = partial(
+        decode_still, data, max_pixels=settings.max_image_pixels, at_least=service.input_size
+    )
+    try:
+        still = await anyio.to_thread.run_sync(decode, limiter=request.app.state.decode_limiter)
+    except ImageTooLarge as exc:
+        raise HTTPException(413, str(exc)) from None
+    except ImageError as exc:
+        raise HTTPException(422, str(exc)) from None
+    try:
+        delivered = await service.detect(still.image)
+    except Overloaded as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
+    return finish(still, delivered.inference.result).to_dict()

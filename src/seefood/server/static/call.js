@@ -1,0 +1,122 @@
+// One call to the server: offer/answer over HTTP, video out, results in on a data channel.
+
+import { noteEncoded, resetCallStats } from "./stats.js";
+
+let pc = null; // the current RTCPeerConnection
+let sessionId = null;
+let config = null; // {channel, ice_servers}, asked of the server once
+
+export function peerConnection() {
+  return pc;
+}
+
+async function clientConfig() {
+  if (!config) {
+    const response = await fetch("/v1/webrtc/config");
+    if (!response.ok) throw new Error(`no WebRTC configuration (${response.status})`);
+    config = await response.json();
+  }
+  return config;
+}
+
+function preferH264(transceiver) {
+  if (!transceiver.setCodecPreferences || !window.RTCRtpSender.getCapabilities) return;
+  const codecs = RTCRtpSender.getCapabilities("video").codecs;
+  const rank = (c) => {
+    const mime = c.mimeType.toLowerCase();
+    if (mime === "video/h264") return 0;
+    if (mime === "video/vp8") return 1;
+    return 2;
+  };
+  transceiver.setCodecPreferences([...codecs].sort((a, b) => rank(a) - rank(b)));
+}
+
+function watchEncodedFrames(sender) {
+  // Where supported, note when each frame (by RTP timestamp) leaves the encoder, to time
+  // capture -> boxes drawn on this page.
+  if (!sender.createEncodedStreams) return;
+  const { readable, writable } = sender.createEncodedStreams();
+  readable.pipeThrough(new TransformStream({
+    transform(frame, controller) {
+      const meta = frame.getMetadata ? frame.getMetadata() : {};
+      if (meta.rtpTimestamp !== undefined) noteEncoded(meta.rtpTimestamp);
+      controller.enqueue(frame);
+    },
+  })).pipeTo(writable).catch(() => {});
+}
+
+function waitForIce(conn, timeoutMs) {
+  if (conn.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { conn.removeEventListener("icegatheringstatechange", check); resolve(); };
+    const check = () => { if (conn.iceGatheringState === "complete") done(); };
+    conn.addEventListener("icegatheringstatechange", check);
+    setTimeout(done, timeoutMs);
+  });
+}
+
+// Call the server with the camera's `stream`. `isCurrent()` says whether the caller still
+// wants this call after each wait; `onMessage` gets each data-channel message, `onLost` is
+// called when the server ends the session or the connection fails. Throws an Error with a
+// `status` when the server refuses the offer.
+export async function connect(stream, isCurrent, { onMessage, onLost }) {
+  const { channel: label, ice_servers: iceServers } = await clientConfig();
+  const insertable = !!(window.RTCRtpSender && RTCRtpSender.prototype.createEncodedStreams);
+  const conn = new RTCPeerConnection(
+    insertable ? { iceServers, encodedInsertableStreams: true } : { iceServers });
+  pc = conn;
+  resetCallStats();
+  const track = stream.getVideoTracks()[0];
+  const transceiver = conn.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+  preferH264(transceiver);
+  if (insertable) watchEncodedFrames(transceiver.sender);
+
+  const channel = conn.createDataChannel(label, { ordered: false, maxRetransmits: 0 });
+  channel.onmessage = (event) => { if (conn === pc) onMessage(JSON.parse(event.data)); };
+  // The server ended the session (restart, time limit): the media may linger a moment.
+  channel.onclose = () => { if (conn === pc) onLost(); };
+  conn.onconnectionstatechange = () => {
+    if (conn !== pc) return; // closed by us
+    if (["failed", "disconnected", "closed"].includes(conn.connectionState)) onLost();
+  };
+
+  await conn.setLocalDescription(await conn.createOffer());
+  await waitForIce(conn, 3000); // the server takes one complete offer, no trickle
+  if (!isCurrent()) { conn.close(); return; }
+  const response = await fetch("/v1/webrtc/offer", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sdp: conn.localDescription.sdp, type: conn.localDescription.type }),
+  });
+  if (!response.ok) {
+    const detail = await response.json().then((b) => b.detail).catch(() => response.statusText);
+    const err = new Error(detail);
+    err.status = response.status;
+    throw err;
+  }
+  const answer = await response.json();
+  if (!isCurrent() || conn !== pc) {
+    // Stopped while the offer was on its way: end the session it made, at once.
+    conn.close();
+    deleteSession(answer.session_id);
+    return;
+  }
+  sessionId = answer.session_id;
+  document.body.dataset.session = answer.session_id;
+  await conn.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
+}
+
+function deleteSession(id) {
+  // Tell the server at once; it would otherwise notice only when the video stops.
+  fetch(`/v1/webrtc/sessions/${id}`, { method: "DELETE", keepalive: true }).catch(() => {});
+}
+
+export function disconnect() {
+  const conn = pc;
+  const id = sessionId;
+  pc = null;
+  sessionId = null;
+  delete document.body.dataset.session;
+  if (conn) conn.close();
+  if (id) deleteSession(id);
+}

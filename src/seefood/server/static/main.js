@@ -1,0 +1,52 @@
+// seefood's page: camera -> WebRTC -> server; detections back on a data channel, drawn as SVG.
+// No build step, no third-party code: modern browsers only (WebRTC, ES modules). Each module
+// owns its part of the state: camera, call, live, overlay, verdict, stats, photo, status.
+
+import { checkSupport, chooseCamera } from "./camera.js";
+import { peerConnection } from "./call.js";
+import { isLive, leave, start, stop, tick } from "./live.js";
+import { clearOverlay } from "./overlay.js";
+import { detectPhoto } from "./photo.js";
+import { updateStats } from "./stats.js";
+import { setStatus, showMessage } from "./status.js";
+import { resetVerdict } from "./verdict.js";
+
+const $ = (id) => document.getElementById(id);
+
+async function switchCamera() {
+  chooseCamera($("camera").value);
+  if (!isLive()) return;
+  await stop();
+  await start();
+}
+
+async function setMode(mode) {
+  const live = mode === "live";
+  if (live === !$("live-controls").hidden) return; // already in this mode
+  if (!live && isLive()) await stop();
+  $("mode-live").classList.toggle("active", live);
+  $("mode-photo").classList.toggle("active", !live);
+  $("mode-live").setAttribute("aria-pressed", live);
+  $("mode-photo").setAttribute("aria-pressed", !live);
+  $("live-controls").hidden = !live;
+  $("photo-controls").hidden = live;
+  $("stats").hidden = !live;
+  $("photo").hidden = live;
+  $("video").hidden = !live;
+  clearOverlay();
+  resetVerdict();
+  $("placeholder").hidden = false;
+}
+
+$("start").addEventListener("click", start);
+$("stop").addEventListener("click", stop);
+$("camera").addEventListener("change", switchCamera);
+$("mode-live").addEventListener("click", () => setMode("live"));
+$("mode-photo").addEventListener("click", () => setMode("photo"));
+$("file").addEventListener("change", (e) => { if (e.target.files[0]) detectPhoto(e.target.files[0]); });
+window.addEventListener("pagehide", leave);
+setInterval(() => { tick(); updateStats(peerConnection()); }, 1000);
+
+const problem = checkSupport();
+if (problem) showMessage(problem);
+setStatus("idle", "ready");

@@ -1,0 +1,80 @@
+"""HTTP signalling for live sessions: the client's configuration, offers, and ending one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from seefood.live.protocol import CHANNEL_LABEL
+from seefood.live.sdp import OfferError
+from seefood.live.sessions import SessionManager, TooManySessions
+
+router = APIRouter()
+
+
+class Offer(BaseModel):
+    sdp: str = Field(max_length=200_000, description="the client's SDP offer")
+    type: str = Field("offer", description="must be 'offer'")
+
+
+class Answer(BaseModel):
+    sdp: str
+    type: str
+    session_id: str
+
+
+class IceServer(BaseModel):
+    """As the browser's RTCPeerConnection takes it."""
+
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class ClientConfig(BaseModel):
+    channel: str = Field(description="label of the data channel the client opens")
+    ice_servers: list[IceServer] = Field(description="STUN/TURN servers for the peer connection")
+
+
+@router.get("/v1/webrtc/config", response_model=ClientConfig, response_model_exclude_none=True)
+async def client_config(request: Request) -> ClientConfig:
+    """What a client needs before it makes its offer."""
+    manager: SessionManager = request.app.state.sessions
+    servers = [
+        IceServer(
+            urls=[s.urls] if isinstance(s.urls, str) else list(s.urls),
+            username=s.username,
+            credential=s.credential,
+        )
+        for s in manager.limits.ice_servers
+    ]
+    return ClientConfig(channel=CHANNEL_LABEL, ice_servers=servers)
+
+
+@router.post(
+    "/v1/webrtc/offer",
+    response_model=Answer,
+    responses={
+        400: {"description": "malformed SDP, no video, or no common codec"},
+        503: {"description": "too many live sessions"},
+    },
+)
+async def offer(body: Offer, request: Request) -> Answer:
+    """Start a live session: send video, open a data channel labelled `detections`."""
+    manager: SessionManager = request.app.state.sessions
+    try:
+        session, answer = await manager.accept(body.sdp, body.type)
+    except OfferError as exc:
+        raise HTTPException(400, str(exc)) from None
+    except TooManySessions as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
+    return Answer(sdp=answer.sdp, type=answer.type, session_id=session.id)
+
+
+@router.delete("/v1/webrtc/sessions/{session_id}", status_code=204)
+async def close_session(session_id: str, request: Request) -> Response:
+    """End a live session now (the page's stop button), rather than when ICE notices."""
+    manager: SessionManager = request.app.state.sessions
+    if not await manager.close(session_id):
+        raise HTTPException(404, f"no live session {session_id!r}")
+    return Response(status_code=204)

@@ -1,0 +1,83 @@
+"""From settings to running components: the inference service and the live sessions.
+
+`lifespan` starts them with the app and stops them with it (every peer connection closed,
+then the daemons), and leaves them on `app.state` for the routes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from seefood.config import Settings, build_detector
+from seefood.detection.engine import Engine
+from seefood.inference.service import InferenceService, ServiceConfig
+from seefood.live.ice import ice_servers, use_host_addresses
+from seefood.live.sdp import BitrateHints
+from seefood.live.sessions import SessionLimits, SessionManager
+
+DECODE_CONCURRENCY = 2  # uploads decoded at once, in threads beside inference
+
+
+def build_engines(settings: Settings) -> list[Engine]:
+    """One engine (its own onnxruntime sessions) per daemon, sharing the cores between them."""
+    threads = settings.threads or max(1, (os.cpu_count() or 1) // settings.daemons)
+    return [build_detector(settings, threads) for _ in range(settings.daemons)]
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    return ServiceConfig(
+        max_batch=settings.max_batch,
+        max_batch_wait=settings.max_batch_wait_ms / 1000,
+        target=settings.codel_target_ms / 1000,
+        interval=settings.codel_interval_ms / 1000,
+        backoff=settings.drop_backoff_ms / 1000,
+    )
+
+
+def session_limits(settings: Settings) -> SessionLimits:
+    bitrate = None
+    if settings.start_bitrate_kbps:
+        bitrate = BitrateHints(
+            settings.start_bitrate_kbps, settings.min_bitrate_kbps, settings.max_bitrate_kbps
+        )
+    return SessionLimits(
+        max_sessions=settings.max_sessions,
+        max_duration=settings.session_max_seconds,
+        idle_timeout=settings.session_idle_seconds,
+        ice_servers=ice_servers(
+            settings.ice_servers, settings.ice_username, settings.ice_credential
+        ),
+        bitrate=bitrate,
+    )
+
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def lifespan(settings: Settings, engines: Sequence[Engine] | None = None) -> Lifespan:
+    """The app's lifespan: `engines` given (tests share one), or built from the settings."""
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        built = list(engines) if engines else build_engines(settings)
+        service = InferenceService(built, service_config(settings))
+        await service.start()
+        use_host_addresses(settings.ice_host_addresses, settings.host)
+        sessions = SessionManager(service, session_limits(settings))
+        app.state.settings = settings
+        app.state.service = service
+        app.state.sessions = sessions
+        app.state.models = built[0].describe()
+        app.state.decode_limiter = anyio.CapacityLimiter(DECODE_CONCURRENCY)
+        try:
+            yield
+        finally:
+            await sessions.close_all()  # graceful shutdown: every peer connection closed
+            await service.stop()
+
+    return run
