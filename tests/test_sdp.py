@@ -1,4 +1,17 @@
-from seefood.live.sdp import BitrateHints, add_bitrate_hints
+"""SDP: offer checks, codec preference, bitrate hints in the answer."""
+
+import re
+
+import pytest
+from aiortc import RTCRtpCodecCapability
+
+from seefood.live.sdp import (
+    BitrateHints,
+    OfferError,
+    add_bitrate_hints,
+    check_offer,
+    codec_preferences,
+)
 
 ANSWER = "\r\n".join(
     [
@@ -31,3 +44,61 @@ def test_hints_go_on_every_video_codec_and_nowhere_else() -> None:
 
 def test_no_hints_leaves_the_answer_alone() -> None:
     assert add_bitrate_hints(ANSWER, None) == ANSWER
+
+
+OFFER = "\r\n".join(
+    [
+        "v=0",
+        "o=- 1 1 IN IP4 0.0.0.0",
+        "s=-",
+        "t=0 0",
+        "m=video 9 UDP/TLS/RTP/SAVPF 96",
+        "c=IN IP4 0.0.0.0",
+        "a=mid:0",
+        "a=sendonly",
+        "a=rtpmap:96 VP8/90000",
+        "",
+    ]
+)
+
+
+def test_a_sending_video_offer_passes() -> None:
+    check_offer(OFFER)
+    check_offer(OFFER.replace("a=sendonly", "a=sendrecv"))
+
+
+@pytest.mark.parametrize(
+    ("sdp", "message"),
+    [
+        ("hello", "must start with 'v=0'"),
+        ("", "must start with 'v=0'"),
+        ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n", "no video"),
+        (OFFER.replace("a=sendonly", "a=recvonly"), "not sent to the server (direction recvonly"),
+        (OFFER.replace("a=sendonly", "a=inactive"), "not sent"),
+        (OFFER.replace("m=video 9", "m=video 0"), "port 0"),
+        ("v=0\r\n" + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" * 5, "5 media sections"),
+    ],
+)
+def test_offers_the_server_cannot_use(sdp: str, message: str) -> None:
+    with pytest.raises(OfferError, match=re.escape(message)):
+        check_offer(sdp)
+
+
+def _codec(mime: str) -> RTCRtpCodecCapability:
+    return RTCRtpCodecCapability(mimeType=mime, clockRate=90000)
+
+
+def test_codec_preferences_put_the_wanted_codecs_first_with_their_rtx() -> None:
+    caps = [
+        _codec("video/VP8"),
+        _codec("video/rtx"),
+        _codec("video/H264"),
+        _codec("video/AV1"),
+    ]
+    ordered = [c.mimeType for c in codec_preferences(caps)]
+    assert ordered == ["video/H264", "video/VP8", "video/rtx"], "AV1 is not decoded: left out"
+    assert [c.mimeType for c in codec_preferences(caps, ["video/vp8"])] == [
+        "video/VP8",
+        "video/rtx",
+    ]
+    assert codec_preferences([]) == []

@@ -101,7 +101,7 @@ def detect_files(
 
 def _detect_batch(engine: Engine, batch: list[tuple[Path, Still | str]]) -> Iterator[Outcome]:
     stills = [s for _, s in batch if isinstance(s, Still)]
-    results = iter(engine.detect_batch([s.image for s in stills]))
+    results = iter(engine.detect_batch([s.image for s in stills]) if stills else [])
     for path, loaded in batch:
         if isinstance(loaded, str):
             yield path, None, loaded, None

@@ -1,0 +1,54 @@
+"""The Python client's parts that need no server: frame sources, the track, matching results."""
+
+import asyncio
+import json
+from itertools import islice
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from seefood.contrib.client import SourceTrack, StreamClient, file_frames, pattern_frames
+from seefood.contrib.y4m import write_y4m
+from seefood.live.orientation import Orientation
+
+from .conftest import noise_image
+
+
+def test_pattern_frames_move() -> None:
+    frames = list(islice(pattern_frames(), 31))
+    assert frames[0].shape == (480, 640, 3) and frames[0].dtype == np.uint8
+    assert (frames[0] != frames[30]).any(), "the square moves"
+
+
+def test_file_frames_play_once_or_loop(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.y4m"
+    write_y4m(clip, [noise_image(32, 16, seed=i) for i in range(3)])
+    assert len(list(file_frames(clip, loop=False))) == 3
+    assert len(list(islice(file_frames(clip, loop=True), 7))) == 7
+    empty = tmp_path / "empty.y4m"
+    empty.write_bytes(b"YUV4MPEG2 W32 H16 F30:1 Ip A1:1 C420jpeg\n")
+    assert list(file_frames(empty, loop=True)) == [], "an empty file does not loop forever"
+
+
+def test_the_track_turns_frames_away_for_a_sideways_camera() -> None:
+    upright = noise_image(64, 48)
+
+    async def main() -> tuple[int, int]:
+        track = SourceTrack(iter([upright]), Orientation(rotation=90))
+        frame = await track.recv()
+        return frame.width, frame.height
+
+    assert asyncio.run(main()) == (48, 64), "sent as the sensor sees it, 48 wide"
+
+
+def test_results_are_matched_to_the_frames_sent() -> None:
+    client = StreamClient("http://127.0.0.1:1", iter([]))
+    got: list[dict[str, object]] = []
+    client.on_message = got.append
+    client._on_packet_sent(SimpleNamespace(timestamp=1000))
+    client._on_message(json.dumps({"type": "result", "frame": 1000}))
+    client._on_message(json.dumps({"type": "result", "frame": 2000}))
+    assert "rtt_ms" in got[0] and float(str(got[0]["rtt_ms"])) >= 0
+    assert "rtt_ms" not in got[1], "a frame this client never sent"
+    asyncio.run(client.pc.close())

@@ -1,0 +1,37 @@
+"""Which host addresses ICE gathers on, and the STUN/TURN servers handed to peers."""
+
+from collections.abc import Iterator
+
+import aioice.ice
+import pytest
+
+from seefood.live import aiortc_patch
+from seefood.live.ice import ice_servers, is_loopback, use_host_addresses
+
+
+@pytest.fixture(autouse=True)
+def restore() -> Iterator[None]:
+    yield
+    aiortc_patch.set_host_addresses(None)
+
+
+def test_loopback_names() -> None:
+    assert all(map(is_loopback, ["127.0.0.1", "127.1.2.3", "localhost", "::1"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "192.168.1.20", "example.org", ""]))
+
+
+def test_explicit_addresses_are_used_as_given() -> None:
+    assert use_host_addresses(["10.9.8.7"], "127.0.0.1") == ["10.9.8.7"]
+    assert aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=True) == ["10.9.8.7"]
+
+
+def test_loopback_is_added_only_when_the_peer_is_on_loopback() -> None:
+    assert "127.0.0.1" in use_host_addresses(None, "127.0.0.1")
+    assert "127.0.0.1" in aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False)
+    assert "127.0.0.1" not in use_host_addresses(None, "0.0.0.0")
+
+
+def test_turn_credentials_go_to_turn_urls_only() -> None:
+    stun, turn = ice_servers(["stun:stun.example:3478", "turn:turn.example:3478"], "u", "p")
+    assert (stun.urls, stun.username, stun.credential) == ("stun:stun.example:3478", None, None)
+    assert (turn.urls, turn.username, turn.credential) == ("turn:turn.example:3478", "u", "p")
