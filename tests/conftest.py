@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import asyncio
+from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from seefood.types import RGBImage
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DEV_SET = SHARED / "data" / "hotdog-dev"
+T = TypeVar("T")
 YOLOX_NANO = SHARED / "models" / "yolox_nano.onnx"
 
 
@@ -68,13 +71,14 @@ def noise_image(width: int = 320, height: int = 240, seed: int = 0) -> RGBImage:
 class LiveServer:
     """`seefood serve`'s app under a real uvicorn on 127.0.0.1, in a background thread."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: Any) -> None:
+        self.app = app
         import threading
 
         import uvicorn
 
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -85,9 +89,14 @@ class LiveServer:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("server did not start")
             time.sleep(0.02)
+        self.loop = self.server.servers[0].get_loop()
         sock = self.server.servers[0].sockets[0]
         self.port: int = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the server's own event loop (as the server itself would)."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
 
     def stop(self) -> None:
         self.server.should_exit = True

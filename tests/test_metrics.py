@@ -12,10 +12,10 @@ def test_queue_gauge_and_forgetting_a_stream() -> None:
     m = Metrics()
     m.watch_queue(lambda: 3)
     assert m.registry.get_sample_value("seefood_broker_queue_length") == 3
-    m.frames_in.labels("s1").inc()
-    m.forget_stream("s1")
-    m.forget_stream("never-seen")
-    assert m.registry.get_sample_value("seefood_stream_frames_in_total", {"stream": "s1"}) is None
+    m.frames_in.labels("1").inc()
+    m.forget_stream(1)
+    m.forget_stream(7)  # never seen
+    assert m.registry.get_sample_value("seefood_stream_frames_in_total", {"slot": "1"}) is None
 
 
 def test_outcomes_record_sojourn_and_drops() -> None:

@@ -108,22 +108,22 @@ def wait_for_verdict(page: Any, text: str, timeout: float = 30.0) -> None:
 
 
 def on_screen_boxes(page: Any, cls: str) -> list[dict[str, float]]:
-    """Screen rectangles of the overlay's boxes of one class, once they are laid out."""
-    page.wait_for_function(
-        "c => [...document.querySelectorAll(`#overlay rect.box[data-class='${c}']`)]"
-        ".some(e => e.getBoundingClientRect().width > 0)",
+    """Screen rectangles of the overlay's boxes of one class, once they are laid out.
+
+    Read in the same call that waits for them: the overlay is redrawn with every result.
+    """
+    handle = page.wait_for_function(
+        """c => {
+          const boxes = [...document.querySelectorAll(`#overlay rect.box[data-class='${c}']`)]
+            .map(e => { const r = e.getBoundingClientRect();
+              return {x: r.x, y: r.y, w: r.width, h: r.height, score: +e.dataset.score}; });
+          return boxes.some(b => b.w > 0) ? boxes : null;
+        }""",
         arg=cls,
         timeout=10_000,
     )
-    return list(
-        page.eval_on_selector_all(
-            f'#overlay rect.box[data-class="{cls}"]',
-            "els => els.map(e => { const r = e.getBoundingClientRect();"
-            " return {x: r.x, y: r.y, w: r.width, h: r.height, score: +e.dataset.score,"
-            " attrs: [e.getAttribute('x'), e.getAttribute('y'), e.getAttribute('width'),"
-            " e.getAttribute('height')]}; })",
-        )
-    )
+    boxes: list[dict[str, float]] = handle.json_value()
+    return boxes
 
 
 def expected_on_screen(page: Any, box: tuple[float, float, float, float]) -> dict[str, float]:
@@ -279,7 +279,8 @@ def test_reconnects_when_the_server_ends_the_session(
 ) -> None:
     with live_page(pw, server, clips["hotdog"], "Hotdog!") as page:
         first = page.get_attribute("body", "data-session")
-        assert first and httpx.delete(f"{server.url}/v1/webrtc/sessions/{first}").status_code == 204
+        assert first
+        server.run(server.app.state.sessions.sessions[first].close("ended by the server"))
         page.wait_for_function(
             "s => document.body.dataset.session && document.body.dataset.session !== s"
             " && document.body.dataset.status === 'live'",

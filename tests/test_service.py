@@ -30,15 +30,20 @@ def test_stream_results_metrics_and_cleanup(detector: Detector) -> None:
         assert all(d.inference.result.verdict == "hotdog" for d in got)
         assert all(d.inference.result.timings.inference > 0 for d in got)
         reg = service.metrics.registry
-        assert reg.get_sample_value("seefood_stream_frames_in_total", {"stream": "cam-1"}) == 3
-        out = reg.get_sample_value("seefood_stream_inferences_total", {"stream": "cam-1"})
+        assert stream.slot == 0
+        assert reg.get_sample_value("seefood_stream_frames_in_total", {"slot": "0"}) == 3
+        out = reg.get_sample_value("seefood_stream_inferences_total", {"slot": "0"})
         assert out == 3
         assert reg.get_sample_value("seefood_streams") == 1
         await stream.close()
         assert service.stream_ids == []
         assert reg.get_sample_value("seefood_streams") == 0
-        assert reg.get_sample_value("seefood_stream_frames_in_total", {"stream": "cam-1"}) is None
-        service.open_stream(got.append)  # left open: stop() must close it
+        assert reg.get_sample_value("seefood_stream_frames_in_total", {"slot": "0"}) is None
+        kept = service.open_stream(got.append)  # left open: stop() must close it
+        second = service.open_stream(got.append)
+        assert (kept.slot, second.slot) == (0, 1), "slots are reused, lowest first"
+        await kept.close()
+        assert service.open_stream(got.append).slot == 0
         await service.stop()
         assert service.stream_ids == []
 

@@ -205,7 +205,8 @@ def test_non_json_and_unknown_session(server: LiveServer) -> None:
         headers={"content-type": "application/json"},
     )
     assert r.status_code == 422
-    assert httpx.delete(f"{server.url}/v1/webrtc/sessions/nope").status_code == 404
+    bearer = {"authorization": "Bearer x"}
+    assert httpx.delete(f"{server.url}/v1/webrtc/sessions/nope", headers=bearer).status_code == 404
 
 
 def test_a_flood_of_offers_beyond_the_limit(server: LiveServer, videos: dict[str, Path]) -> None:
@@ -265,7 +266,11 @@ def test_extra_tracks_are_answered_inactive(server: LiveServer) -> None:
         async with httpx.AsyncClient() as http:
             r = await http.post(f"{server.url}/v1/webrtc/offer", json={"sdp": sdp, "type": "offer"})
             assert r.status_code == 200, r.text
-            await http.delete(f"{server.url}/v1/webrtc/sessions/{r.json()['session_id']}")
+            answer = r.json()
+            await http.delete(
+                f"{server.url}/v1/webrtc/sessions/{answer['session_id']}",
+                headers={"authorization": f"Bearer {answer['token']}"},
+            )
         return str(r.json()["sdp"])
 
     answer = asyncio.run(main())
@@ -289,3 +294,26 @@ def test_only_one_detections_channel_is_kept(server: LiveServer, videos: dict[st
     extra_state, _, results = asyncio.run(main())
     assert extra_state == "closed"
     assert results > 0
+
+
+def test_only_its_client_can_end_a_session_and_metrics_name_none(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    async def main() -> None:
+        client = StreamClient(server.url, file_frames(videos["still"], loop=True))
+        await client.start()
+        url = f"{server.url}/v1/webrtc/sessions/{client.session_id}"
+        async with httpx.AsyncClient() as http:
+            while not any(m["type"] == "result" for m in client.messages):
+                await asyncio.sleep(0.05)
+            assert (await http.delete(url)).status_code == 401
+            wrong = {"authorization": "Bearer not-the-token"}
+            assert (await http.delete(url, headers=wrong)).status_code == 403
+            assert sessions(server) == 1, "a stranger cannot end it"
+            metrics = (await http.get(f"{server.url}/metrics")).text
+            assert client.session_id and client.session_id not in metrics
+            assert 'seefood_stream_frames_in_total{slot="0"}' in metrics
+        await client.stop()  # with its token
+        assert sessions(server) == 0
+
+    asyncio.run(main())

@@ -106,6 +106,7 @@ class StreamClient:
         self.verify_tls = verify_tls
         self.pc = RTCPeerConnection()
         self.session_id: str | None = None
+        self.token: str | None = None
         self.messages: list[dict[str, Any]] = []
         self._sent_at: OrderedDict[int, float] = OrderedDict()  # RTP timestamp -> time sent
 
@@ -131,6 +132,7 @@ class StreamClient:
             raise RuntimeError(f"offer refused ({response.status_code}): {response.text}")
         answer = response.json()
         self.session_id = answer["session_id"]
+        self.token = answer["token"]
         await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
 
     def _on_packet_sent(self, packet: Any) -> None:
@@ -152,7 +154,10 @@ class StreamClient:
         """Close the session; without goodbye the server must notice on its own."""
         if say_goodbye and self.session_id is not None:
             async with httpx.AsyncClient(verify=self.verify_tls, timeout=10) as http:
-                await http.delete(f"{self.url}/v1/webrtc/sessions/{self.session_id}")
+                await http.delete(
+                    f"{self.url}/v1/webrtc/sessions/{self.session_id}",
+                    headers={"authorization": f"Bearer {self.token}"},
+                )
         await self.pc.close()
 
 

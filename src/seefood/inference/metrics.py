@@ -48,13 +48,15 @@ class Metrics:
             buckets=BATCH_BUCKETS,
             registry=r,
         )
+        # Per-stream series are labelled by slot (0, 1, ...: reused as streams come and go),
+        # never by a session's id, which is a client's business and not the public's.
         self.frames_in = Counter(
-            "seefood_stream_frames_in_total", "Frames received per stream", ["stream"], registry=r
+            "seefood_stream_frames_in_total", "Frames received per stream", ["slot"], registry=r
         )
         self.inferences_out = Counter(
             "seefood_stream_inferences_total",
             "Results delivered per stream",
-            ["stream"],
+            ["slot"],
             registry=r,
         )
         self.frames_total = Counter(
@@ -75,8 +77,8 @@ class Metrics:
     def watch_queue(self, length: Callable[[], int]) -> None:
         self.queue_length.set_function(lambda: float(length()))
 
-    def forget_stream(self, stream: str) -> None:
-        """Per-stream series go when the stream does, so that labels do not pile up."""
+    def forget_stream(self, slot: int) -> None:
+        """Per-stream series go when the stream does, so that a slot's next stream starts at 0."""
         for metric in (self.frames_in, self.inferences_out):
             with contextlib.suppress(KeyError):
-                metric.remove(stream)
+                metric.remove(str(slot))

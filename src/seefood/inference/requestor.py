@@ -50,8 +50,10 @@ class Requestor(Generic[F]):
         on_drop: DropCallback[F] | None = None,
         backoff: float = DEFAULT_BACKOFF,
         metrics: Metrics | None = None,
+        slot: int = 0,
     ) -> None:
         self.stream = stream
+        self.slot = str(slot)  # its label in the metrics
         self.sink = sink
         self.broker = broker
         self.on_result = on_result
@@ -76,7 +78,7 @@ class Requestor(Generic[F]):
             if isinstance(outcome, Served):
                 self.delivered += 1
                 if self.metrics is not None:
-                    self.metrics.inferences_out.labels(self.stream).inc()
+                    self.metrics.inferences_out.labels(self.slot).inc()
                 self.on_result(Delivered(frame, outcome.reply, outcome.sojourn))
             else:
                 self.dropped += 1

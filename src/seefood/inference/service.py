@@ -50,10 +50,12 @@ class InferenceStream(Generic[F]):
         self,
         service: InferenceService,
         stream_id: str,
+        slot: int,
         on_result: Callable[[Delivered[F]], None],
         on_drop: DropCallback[F] | None,
     ) -> None:
         self.id = stream_id
+        self.slot = slot  # the lowest number no other open stream has: its metrics label
         self._service = service
         self.sink: LatestFrameSink[F] = LatestFrameSink()
         self.requestor: Requestor[F] = Requestor(
@@ -64,13 +66,14 @@ class InferenceStream(Generic[F]):
             on_drop=on_drop,
             backoff=service.config.backoff,
             metrics=service.metrics,
+            slot=slot,
         )
         self._task = asyncio.create_task(self.requestor.run(), name=f"requestor-{stream_id}")
         service.metrics.streams.inc()
         log.info("stream start", extra={"stream": stream_id})
 
     def put(self, frame: F) -> None:
-        self._service.metrics.frames_in.labels(self.id).inc()
+        self._service.metrics.frames_in.labels(str(self.slot)).inc()
         self._service.metrics.frames_total.inc()
         if self.sink.put(frame):
             self._service.metrics.drops.labels("replaced").inc()
@@ -149,7 +152,9 @@ class InferenceService:
         stream_id: str | None = None,
     ) -> InferenceStream[F]:
         sid = stream_id or f"stream-{next(self._ids)}"
-        stream = InferenceStream(self, sid, on_result, on_drop)
+        taken = {s.slot for s in self._streams.values()}
+        slot = next(i for i in itertools.count() if i not in taken)
+        stream = InferenceStream(self, sid, slot, on_result, on_drop)
         self._streams[sid] = stream
         return stream
 
@@ -168,5 +173,5 @@ class InferenceService:
 
     def _forget(self, stream: InferenceStream[F]) -> None:
         self.metrics.streams.dec()
-        self.metrics.forget_stream(stream.id)
+        self.metrics.forget_stream(stream.slot)
         self._streams.pop(stream.id, None)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -41,6 +42,9 @@ class LiveSession:
         on_closed: Callable[[LiveSession], None],
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
+        # Only the client that made the session can end it: the answer carries this token,
+        # and ending the session asks for it back.
+        self.token = secrets.token_urlsafe(24)
         self.pc = pc
         self.idle_timeout = idle_timeout
         self.max_duration = max_duration

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from dataclasses import dataclass, field
 
 from aiortc import (
@@ -30,6 +31,14 @@ log = logging.getLogger("seefood.sessions")
 
 class TooManySessions(RuntimeError):
     """The server is at its session limit (HTTP 503)."""
+
+
+class NoSuchSession(LookupError):
+    """No live session has this id (HTTP 404)."""
+
+
+class NotYourSession(PermissionError):
+    """The token does not match the session's (HTTP 403)."""
 
 
 @dataclass
@@ -105,12 +114,14 @@ class SessionManager:
         finally:
             self._pending -= 1
 
-    async def close(self, session_id: str) -> bool:
+    async def close(self, session_id: str, token: str) -> None:
+        """End a session for the client that made it (it holds the session's token)."""
         session = self.sessions.get(session_id)
         if session is None:
-            return False
+            raise NoSuchSession(f"no live session {session_id!r}")
+        if not secrets.compare_digest(token.encode(), session.token.encode()):
+            raise NotYourSession("this session belongs to another client")
         await session.close("closed by the client")
-        return True
 
     async def close_all(self) -> None:
         await asyncio.gather(*(s.close("server shutdown") for s in list(self.sessions.values())))

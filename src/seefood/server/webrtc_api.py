@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from seefood.live.protocol import CHANNEL_LABEL
 from seefood.live.sdp import OfferError
-from seefood.live.sessions import SessionManager, TooManySessions
+from seefood.live.sessions import NoSuchSession, NotYourSession, SessionManager, TooManySessions
 
 router = APIRouter()
 
@@ -21,6 +21,7 @@ class Answer(BaseModel):
     sdp: str
     type: str
     session_id: str
+    token: str = Field(description="send as `Authorization: Bearer <token>` to end the session")
 
 
 class IceServer(BaseModel):
@@ -68,13 +69,37 @@ async def offer(body: Offer, request: Request) -> Answer:
         raise HTTPException(400, str(exc)) from None
     except TooManySessions as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
-    return Answer(sdp=answer.sdp, type=answer.type, session_id=session.id)
+    return Answer(sdp=answer.sdp, type=answer.type, session_id=session.id, token=session.token)
 
 
-@router.delete("/v1/webrtc/sessions/{session_id}", status_code=204)
-async def close_session(session_id: str, request: Request) -> Response:
-    """End a live session now (the page's stop button), rather than when ICE notices."""
+@router.delete(
+    "/v1/webrtc/sessions/{session_id}",
+    status_code=204,
+    responses={
+        401: {"description": "no `Authorization: Bearer <token>` header"},
+        403: {"description": "the token is not this session's"},
+        404: {"description": "no such live session"},
+    },
+)
+async def close_session(
+    session_id: str, request: Request, authorization: str = Header("")
+) -> Response:
+    """End a live session now (the page's stop button), rather than when ICE notices.
+
+    Only its client can: it sends the token that came with the answer.
+    """
     manager: SessionManager = request.app.state.sessions
-    if not await manager.close(session_id):
-        raise HTTPException(404, f"no live session {session_id!r}")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            401,
+            "send the session's token as 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        await manager.close(session_id, token.strip())
+    except NoSuchSession as exc:
+        raise HTTPException(404, str(exc)) from None
+    except NotYourSession as exc:
+        raise HTTPException(403, str(exc)) from None
     return Response(status_code=204)

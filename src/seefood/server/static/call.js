@@ -3,7 +3,7 @@
 import { noteEncoded, resetCallStats } from "./stats.js";
 
 let pc = null; // the current RTCPeerConnection
-let sessionId = null;
+let session = null; // {id, token}: the token ends it
 let config = null; // {channel, ice_servers}, asked of the server once
 
 export function peerConnection() {
@@ -98,25 +98,27 @@ export async function connect(stream, isCurrent, { onMessage, onLost }) {
   if (!isCurrent() || conn !== pc) {
     // Stopped while the offer was on its way: end the session it made, at once.
     conn.close();
-    deleteSession(answer.session_id);
+    deleteSession({ id: answer.session_id, token: answer.token });
     return;
   }
-  sessionId = answer.session_id;
+  session = { id: answer.session_id, token: answer.token };
   document.body.dataset.session = answer.session_id;
   await conn.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
 }
 
-function deleteSession(id) {
+function deleteSession({ id, token }) {
   // Tell the server at once; it would otherwise notice only when the video stops.
-  fetch(`/v1/webrtc/sessions/${id}`, { method: "DELETE", keepalive: true }).catch(() => {});
+  fetch(`/v1/webrtc/sessions/${id}`, {
+    method: "DELETE", keepalive: true, headers: { authorization: `Bearer ${token}` },
+  }).catch(() => {});
 }
 
 export function disconnect() {
   const conn = pc;
-  const id = sessionId;
+  const ending = session;
   pc = null;
-  sessionId = null;
+  session = null;
   delete document.body.dataset.session;
   if (conn) conn.close();
-  if (id) deleteSession(id);
+  if (ending) deleteSession(ending);
 }
