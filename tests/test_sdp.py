@@ -57,6 +57,8 @@ OFFER = "\r\n".join(
         "a=mid:0",
         "a=sendonly",
         "a=rtpmap:96 VP8/90000",
+        "a=fingerprint:sha-256 " + ":".join(["AB"] * 32),
+        "a=setup:actpass",
         "",
     ]
 )
@@ -77,6 +79,13 @@ def test_a_sending_video_offer_passes() -> None:
         (OFFER.replace("a=sendonly", "a=inactive"), "not sent"),
         (OFFER.replace("m=video 9", "m=video 0"), "port 0"),
         ("v=0\r\n" + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" * 5, "5 media sections"),
+        (OFFER.replace("a=mid:0", "a=mid:0\x00"), "control characters"),
+        (OFFER.replace("a=sendonly\r\n", ""), "has no direction"),
+        (OFFER.replace("a=mid:0\r\n", ""), "its own a=mid"),
+        ("v=0\r\na=group:BUNDLE 0 1\r\n" + OFFER[5:], "not there: 1"),
+        (OFFER.replace("sha-256 AB", "sha-256 ZZ"), "malformed sha-256 fingerprint"),
+        (OFFER.replace("sha-256 " + ":".join(["AB"] * 32), "md5 " + ":".join(["AB"] * 16)), "md5"),
+        (OFFER.replace("a=setup:actpass\r\n", ""), "no DTLS fingerprint and setup role"),
     ],
 )
 def test_offers_the_server_cannot_use(sdp: str, message: str) -> None:

@@ -174,7 +174,7 @@ def test_a_client_that_says_goodbye_is_gone_at_once(
         (
             "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n",
             "offer",
-            "ICE username fragment",
+            "its own a=mid",
         ),
         ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\n", "offer", "not sent"),
         ("v=0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\n", "offer", "not sent"),

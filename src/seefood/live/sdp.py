@@ -15,6 +15,9 @@ from aiortc import sdp as aiortc_sdp
 
 VIDEO_CODECS = ("video/h264", "video/vp8")  # what the server decodes, in order of preference
 MAX_MEDIA_SECTIONS = 4  # a page sends one video (plus the data channel); more is abuse
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_HEX_PAIR = re.compile(r"[0-9A-Fa-f]{2}")
+_FINGERPRINT_BYTES = {"sha-256": 32, "sha-384": 48, "sha-512": 64}
 
 
 class OfferError(ValueError):
@@ -22,19 +25,24 @@ class OfferError(ValueError):
 
 
 def check_offer(text: str) -> None:
-    """What aiortc does not refuse by itself: not SDP, no video sent, far too many sections."""
+    """What aiortc does not refuse by itself, or refuses only by failing half-way."""
     if not text.strip().startswith("v=0"):
         raise OfferError("malformed SDP: it must start with 'v=0'")
+    if _CONTROL.search(text):
+        raise OfferError("malformed SDP: it holds control characters (only CRLF may end lines)")
     try:
         description = aiortc_sdp.SessionDescription.parse(text)
     except Exception as exc:  # aiortc's parser raises ValueError, IndexError, ...
         raise OfferError(f"malformed SDP: {exc or type(exc).__name__}") from None
-    if len(description.media) > MAX_MEDIA_SECTIONS:
+    media = description.media
+    if len(media) > MAX_MEDIA_SECTIONS:
         raise OfferError(
-            f"the offer has {len(description.media)} media sections; at most "
+            f"the offer has {len(media)} media sections; at most "
             f"{MAX_MEDIA_SECTIONS} are accepted (one video track is all the server needs)"
         )
-    video = next((m for m in description.media if m.kind == "video"), None)
+    if sum(m.kind == "application" for m in media) > 1:
+        raise OfferError("the offer has several data-channel sections; one is all it may have")
+    video = next((m for m in media if m.kind == "video"), None)
     if video is None:
         raise OfferError("the offer has no video: add a video track (sendonly or sendrecv)")
     if video.port == 0 or video.direction not in (None, "sendonly", "sendrecv"):
@@ -42,6 +50,62 @@ def check_offer(text: str) -> None:
             f"the offer's video is not sent to the server (direction {video.direction}, "
             f"port {video.port}): send it sendonly or sendrecv"
         )
+    mids = [m.rtp.muxId for m in media]
+    if not all(mids) or len(set(mids)) != len(mids):
+        raise OfferError("every media section needs its own a=mid (the server bundles them)")
+    for group in description.group:
+        unknown = [str(item) for item in group.items if str(item) not in mids]
+        if unknown:
+            raise OfferError(
+                f"a=group:{group.semantic} names media sections that are not there: "
+                f"{', '.join(unknown)}"
+            )
+    for index, m in enumerate(media):
+        where = f"media section {index} ({m.kind})"
+        if m.kind in ("audio", "video") and m.direction is None:
+            raise OfferError(
+                f"{where} has no direction: a=sendrecv, sendonly, recvonly or inactive"
+            )
+        if m.port != 0:
+            _check_fingerprints(m, where)
+
+
+def why_no_candidates(text: str) -> str:
+    """Why an answer to this offer has no ICE candidates: what the client should change."""
+    candidates = [
+        c for m in aiortc_sdp.SessionDescription.parse(text).media for c in m.ice_candidates
+    ]
+    if not candidates:
+        return (
+            "the offer has no ICE candidates: send it once ICE gathering is complete "
+            "(the server does not trickle candidates)"
+        )
+    if all(c.ip.lower().endswith(".local") for c in candidates):
+        return (
+            "the offer's only ICE candidates are mDNS names (.local) that this server cannot "
+            "resolve: let the browser share its local addresses, or configure a STUN or TURN "
+            "server (SEEFOOD_ICE_SERVERS) so that it gathers others"
+        )
+    return "none of the offer's ICE candidates can be reached from the server"
+
+
+def _check_fingerprints(media: aiortc_sdp.MediaDescription, where: str) -> None:
+    """DTLS must be pinned to a certificate by a strong hash, or anyone could answer it."""
+    if media.dtls is None or not media.dtls.fingerprints:
+        raise OfferError(f"{where} has no DTLS fingerprint and setup role (a=fingerprint, a=setup)")
+    for fingerprint in media.dtls.fingerprints:
+        length = _FINGERPRINT_BYTES.get(fingerprint.algorithm.lower())
+        if length is None:
+            raise OfferError(
+                f"{where}: fingerprint algorithm {fingerprint.algorithm!r} is not accepted; "
+                "use sha-256, sha-384 or sha-512"
+            )
+        pairs = fingerprint.value.split(":")
+        if len(pairs) != length or not all(_HEX_PAIR.fullmatch(p) for p in pairs):
+            raise OfferError(
+                f"{where}: malformed {fingerprint.algorithm} fingerprint "
+                f"(expected {length} hex pairs separated by colons)"
+            )
 
 
 def codec_preferences(

@@ -23,6 +23,7 @@ from seefood.live.sdp import (
     add_bitrate_hints,
     check_offer,
     codec_preferences,
+    why_no_candidates,
 )
 from seefood.live.session import LiveSession
 
@@ -98,9 +99,14 @@ class SessionManager:
             codecs = aiortc_patch.negotiated_codecs(transceiver)
             if not codecs:
                 raise OfferError("no common video codec: the server accepts H.264 and VP8")
-            answer = await pc.createAnswer()
-            await pc.setLocalDescription(answer)
+            try:
+                await pc.setLocalDescription(await pc.createAnswer())
+            except Exception as exc:  # an offer aiortc accepted but cannot answer
+                log.info("offer not answerable", extra={"error": repr(exc)})
+                raise OfferError(_describe(exc)) from None
             local = pc.localDescription
+            if "a=candidate:" not in local.sdp:  # aioice dropped the only ICE component
+                raise OfferError(why_no_candidates(sdp))
             munged = add_bitrate_hints(local.sdp, self.limits.bitrate)
             self.sessions[session.id] = session
             log.info("session start", extra={"session": session.id, "codec": codecs[0].mimeType})
