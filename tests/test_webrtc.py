@@ -33,7 +33,10 @@ MAX_SESSIONS = 3
 def server(detector: Detector) -> Iterator[LiveServer]:
     use_host_addresses(["127.0.0.1"], "127.0.0.1")  # the client side of these tests
     settings = Settings(
-        ice_host_addresses=["127.0.0.1"], max_sessions=MAX_SESSIONS, session_idle_seconds=2
+        ice_host_addresses=["127.0.0.1"],
+        max_sessions=MAX_SESSIONS,
+        session_idle_seconds=2,
+        connect_timeout_seconds=3,
     )
     live = LiveServer(create_app(settings, [detector]))
     yield live
@@ -209,25 +212,89 @@ def test_non_json_and_unknown_session(server: LiveServer) -> None:
     assert httpx.delete(f"{server.url}/v1/webrtc/sessions/nope", headers=bearer).status_code == 404
 
 
-def test_a_flood_of_offers_beyond_the_limit(server: LiveServer, videos: dict[str, Path]) -> None:
+def test_offers_beyond_the_limit_get_503(server: LiveServer, videos: dict[str, Path]) -> None:
     async def main() -> tuple[int, list[int]]:
         clients = [
             StreamClient(server.url, file_frames(videos["still"], loop=True))
-            for _ in range(MAX_SESSIONS + 4)
+            for _ in range(MAX_SESSIONS + 3)
         ]
-        outcomes = await asyncio.gather(*(c.start() for c in clients), return_exceptions=True)
-        refused = [str(o) for o in outcomes if isinstance(o, Exception)]
+        refused: list[int] = []
+        for client in clients:  # one after another: one address may connect only 2 at once
+            try:
+                await client.start()
+            except RuntimeError as exc:
+                refused.append(int(str(exc).split("(")[1][:3]))
+                continue
+            while client.pc.connectionState != "connected":
+                await asyncio.sleep(0.05)
         live = sessions(server)
         await asyncio.gather(*(c.stop() for c in clients))
-        return live, [int(r.split("(")[1][:3]) for r in refused]
+        return live, refused
 
     live, refused = asyncio.run(main())
     assert live == MAX_SESSIONS
-    assert refused == [503] * 4
+    assert refused == [503] * 3
     assert httpx.get(f"{server.url}/healthz").status_code == 200
     deadline = time.monotonic() + 5
     while sessions(server) and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert sessions(server) == 0
+
+
+async def _dead_offer() -> str:
+    """An offer from a peer that is gone at once: its ICE can never connect."""
+    from aiortc import RTCPeerConnection, VideoStreamTrack
+
+    pc = RTCPeerConnection()
+    pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
+    pc.createDataChannel("detections")
+    await pc.setLocalDescription(await pc.createOffer())
+    sdp = str(pc.localDescription.sdp)
+    await pc.close()
+    return sdp
+
+
+def test_never_connecting_offers_cannot_lock_a_viewer_out(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    """A flood from 127.0.0.2 (offers every 0.2 s that never connect) while a real viewer
+    on 127.0.0.1 calls: the flood holds at most 2 slots, briefly, and is told 429."""
+
+    async def flood(stop: asyncio.Event) -> list[int]:
+        codes: list[int] = []
+        transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+        async with httpx.AsyncClient(transport=transport, timeout=30) as http:
+            while not stop.is_set():
+                sdp = await _dead_offer()
+                r = await http.post(
+                    f"{server.url}/v1/webrtc/offer", json={"sdp": sdp, "type": "offer"}
+                )
+                codes.append(r.status_code)
+                await asyncio.sleep(0.2)
+        return codes
+
+    async def main() -> tuple[list[int], int]:
+        stop = asyncio.Event()
+        flooding = asyncio.create_task(flood(stop))
+        await asyncio.sleep(1.5)  # the flood holds what it can
+        client = StreamClient(server.url, file_frames(videos["still"], loop=True))
+        await client.start()
+        deadline = time.monotonic() + 20
+        while not any(m["type"] == "result" for m in client.messages):
+            assert time.monotonic() < deadline, "the viewer got no result"
+            await asyncio.sleep(0.05)
+        stop.set()
+        codes = await flooding
+        results = sum(m["type"] == "result" for m in client.messages)
+        await client.stop()
+        return codes, results
+
+    codes, results = asyncio.run(main())
+    assert results > 0
+    assert 429 in codes and set(codes) <= {200, 429, 503}, codes
+    deadline = time.monotonic() + 15  # the flood's sessions time out (3 s here)
+    while sessions(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert sessions(server) == 0
 
 

@@ -62,7 +62,15 @@ class Settings(BaseSettings):
     drop_backoff_ms: float = Field(
         DEFAULT_BACKOFF * 1000, ge=0, description="a dropped stream asks again after this"
     )
-    max_sessions: int = Field(8, ge=1, description="live WebRTC sessions at once (503 beyond)")
+    max_sessions: int = Field(
+        8, ge=1, description="WebRTC sessions at once, connected or connecting (503 beyond)"
+    )
+    max_connecting: int = Field(
+        4, ge=1, description="of those, not yet connected (503 beyond; 2 per client, 429)"
+    )
+    connect_timeout_seconds: float = Field(
+        10, gt=0, description="a session that has not connected by then is closed"
+    )
     session_max_seconds: float = Field(3600, gt=0, description="longest a live session may last")
     session_idle_seconds: float = Field(
         10, gt=0, description="a session without video this long is closed"

@@ -37,11 +37,17 @@ class LiveSession:
         pc: RTCPeerConnection,
         service: InferenceService,
         *,
+        client: str,
+        connect_timeout: float,
         idle_timeout: float,
         max_duration: float,
         on_closed: Callable[[LiveSession], None],
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
+        self.client = client  # the address the offer came from
+        # Until ICE and DTLS are through, a session only holds a slot for `connect_timeout`.
+        self.connected = False
+        self.connect_timeout = connect_timeout
         # Only the client that made the session can end it: the answer carries this token,
         # and ending the session asks for it back.
         self.token = secrets.token_urlsafe(24)
@@ -73,7 +79,9 @@ class LiveSession:
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
-            if pc.connectionState in ("failed", "closed"):
+            if pc.connectionState == "connected":
+                self.connected = True
+            elif pc.connectionState in ("failed", "closed"):
                 await self.close(f"connection {pc.connectionState}")
 
         self._tasks.append(asyncio.create_task(self._watchdog()))
@@ -112,10 +120,13 @@ class LiveSession:
     async def _watchdog(self) -> None:
         """Close sessions whose peer vanished without a word, or that ran too long."""
         while True:
-            await asyncio.sleep(min(1.0, self.idle_timeout / 4))
+            await asyncio.sleep(min(1.0, self.idle_timeout / 4, self.connect_timeout / 4))
             now = time.monotonic()
             if now - self.started > self.max_duration:
                 await self.close("maximum session length reached")
+                return
+            if not self.connected and now - self.started > self.connect_timeout:
+                await self.close(f"did not connect within {self.connect_timeout:g} s")
                 return
             if now - self.last_frame > self.idle_timeout:
                 await self.close(f"no video for {self.idle_timeout:g} s")

@@ -34,6 +34,10 @@ class TooManySessions(RuntimeError):
     """The server is at its session limit (HTTP 503)."""
 
 
+class TooManyConnecting(RuntimeError):
+    """This client already has as many calls connecting as it may (HTTP 429)."""
+
+
 class NoSuchSession(LookupError):
     """No live session has this id (HTTP 404)."""
 
@@ -44,7 +48,10 @@ class NotYourSession(PermissionError):
 
 @dataclass
 class SessionLimits:
-    max_sessions: int = 8
+    max_sessions: int = 8  # sessions at once, connected or connecting
+    max_connecting: int = 4  # of those, not yet connected
+    max_connecting_per_client: int = 2  # of those, from one address
+    connect_timeout: float = 10.0  # seconds a session may take to connect
     max_duration: float = 3600.0  # seconds
     idle_timeout: float = 10.0  # seconds without video before a session is closed
     ice_servers: list[RTCIceServer] = field(default_factory=list)
@@ -56,17 +63,34 @@ class SessionManager:
         self.service = service
         self.limits = limits or SessionLimits()
         self.sessions: dict[str, LiveSession] = {}
-        self._pending = 0  # offers being answered, counted against the limit too
+        self._pending: list[str] = []  # clients whose offers are being answered
 
-    async def accept(self, sdp: str, kind: str) -> tuple[LiveSession, RTCSessionDescription]:
+    def _admit(self, client: str) -> None:
+        """Refuse an offer the limits have no room for; a session that never connects holds a
+        slot for `connect_timeout` only, and one client can hold only a few that way."""
+        limits = self.limits
+        connecting = [s for s in self.sessions.values() if not s.connected]
+        if len(self.sessions) + len(self._pending) >= limits.max_sessions:
+            raise TooManySessions(f"the server is at its limit of {limits.max_sessions} sessions")
+        mine = sum(s.client == client for s in connecting) + self._pending.count(client)
+        if mine >= limits.max_connecting_per_client:
+            raise TooManyConnecting(
+                f"{mine} calls from this address are still connecting; wait for them to "
+                "connect or time out"
+            )
+        if len(connecting) + len(self._pending) >= limits.max_connecting:
+            raise TooManySessions(
+                f"{limits.max_connecting} calls are connecting; try again in a few seconds"
+            )
+
+    async def accept(
+        self, sdp: str, kind: str, client: str = "unknown"
+    ) -> tuple[LiveSession, RTCSessionDescription]:
         if kind != "offer":
             raise OfferError(f"expected an SDP offer, got type {kind!r}")
         check_offer(sdp)
-        if len(self.sessions) + self._pending >= self.limits.max_sessions:
-            raise TooManySessions(
-                f"the server is at its limit of {self.limits.max_sessions} live sessions"
-            )
-        self._pending += 1
+        self._admit(client)
+        self._pending.append(client)
         pc = RTCPeerConnection(RTCConfiguration(iceServers=self.limits.ice_servers or None))
         session: LiveSession | None = None
         try:
@@ -80,6 +104,8 @@ class SessionManager:
             session = LiveSession(
                 pc,
                 self.service,
+                client=client,
+                connect_timeout=self.limits.connect_timeout,
                 idle_timeout=self.limits.idle_timeout,
                 max_duration=self.limits.max_duration,
                 on_closed=self._forget,
@@ -118,7 +144,7 @@ class SessionManager:
                 await pc.close()
             raise
         finally:
-            self._pending -= 1
+            self._pending.remove(client)
 
     async def close(self, session_id: str, token: str) -> None:
         """End a session for the client that made it (it holds the session's token)."""

@@ -7,7 +7,13 @@ from pydantic import BaseModel, Field
 
 from seefood.live.protocol import CHANNEL_LABEL
 from seefood.live.sdp import OfferError
-from seefood.live.sessions import NoSuchSession, NotYourSession, SessionManager, TooManySessions
+from seefood.live.sessions import (
+    NoSuchSession,
+    NotYourSession,
+    SessionManager,
+    TooManyConnecting,
+    TooManySessions,
+)
 
 router = APIRouter()
 
@@ -57,16 +63,20 @@ async def client_config(request: Request) -> ClientConfig:
     response_model=Answer,
     responses={
         400: {"description": "malformed SDP, no video, or no common codec"},
-        503: {"description": "too many live sessions"},
+        429: {"description": "this client has too many calls connecting"},
+        503: {"description": "too many live or connecting sessions"},
     },
 )
 async def offer(body: Offer, request: Request) -> Answer:
     """Start a live session: send video, open a data channel labelled `detections`."""
     manager: SessionManager = request.app.state.sessions
     try:
-        session, answer = await manager.accept(body.sdp, body.type)
+        client = request.client.host if request.client else "unknown"
+        session, answer = await manager.accept(body.sdp, body.type, client)
     except OfferError as exc:
         raise HTTPException(400, str(exc)) from None
+    except TooManyConnecting as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": "5"}) from None
     except TooManySessions as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
     return Answer(sdp=answer.sdp, type=answer.type, session_id=session.id, token=session.token)

@@ -47,6 +47,8 @@ def session_limits(settings: Settings) -> SessionLimits:
         )
     return SessionLimits(
         max_sessions=settings.max_sessions,
+        max_connecting=settings.max_connecting,
+        connect_timeout=settings.connect_timeout_seconds,
         max_duration=settings.session_max_seconds,
         idle_timeout=settings.session_idle_seconds,
         ice_servers=ice_servers(
