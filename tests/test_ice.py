@@ -25,9 +25,9 @@ def test_explicit_addresses_are_used_as_given() -> None:
     assert aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=True) == ["10.9.8.7"]
 
 
-def test_loopback_is_added_only_when_the_peer_is_on_loopback() -> None:
-    assert "127.0.0.1" in use_host_addresses(None, "127.0.0.1")
-    assert "127.0.0.1" in aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False)
+def test_on_loopback_only_loopback_is_offered() -> None:
+    assert use_host_addresses(None, "127.0.0.1") == ["127.0.0.1"]
+    assert aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=True) == ["127.0.0.1"]
     assert "127.0.0.1" not in use_host_addresses(None, "0.0.0.0")
 
 

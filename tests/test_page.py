@@ -382,3 +382,67 @@ def test_phone_on_its_side_keeps_picture_and_stop_on_screen(
         page.click("#stop")
     finally:
         b.close()
+
+
+RECORD_PEER_CONNECTIONS = """
+(() => {
+  const Original = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Original {
+    constructor(config) { super(config); window.__pcs.push(this); }
+  };
+})();
+"""
+
+
+def test_on_a_network_the_link_token_opens_the_page_and_ice_servers_reach_it(
+    pw: Any, detector: Detector, clips: dict[str, Path]
+) -> None:
+    settings = Settings(
+        host="0.0.0.0",  # as if serving a network: the API needs the token
+        token="link-token",
+        ice_host_addresses=["127.0.0.1"],
+        ice_servers=["stun:127.0.0.1:3478", "turn:127.0.0.1:3478"],
+        ice_username="user",
+        ice_credential="pass",
+    )
+    live = LiveServer(create_app(settings, [detector]))
+    b = browser(pw, clips["hotdog"])
+    try:
+        page = b.new_page()
+        page.add_init_script(RECORD_PEER_CONNECTIONS)
+        page.goto(live.url)  # without the link's token
+        page.click("#start")
+        page.wait_for_selector("#message:not([hidden])")
+        assert "access" in page.inner_text("#message")
+        page.goto(f"{live.url}/#token=link-token")  # pasted into the open tab
+        page.wait_for_function("!location.hash")  # the token leaves the address bar
+        page.click("#start")
+        wait_for_verdict(page, "Hotdog!")
+        servers = page.evaluate("window.__pcs.at(-1).getConfiguration().iceServers")
+        urls = [
+            u for s in servers for u in ([s["urls"]] if isinstance(s["urls"], str) else s["urls"])
+        ]
+        assert urls == ["stun:127.0.0.1:3478", "turn:127.0.0.1:3478"]
+        turn = next(s for s in servers if "turn:127.0.0.1:3478" in str(s["urls"]))
+        assert (turn["username"], turn["credential"]) == ("user", "pass")
+        page.click("#stop")
+    finally:
+        b.close()
+        live.stop()
+
+
+def test_api_docs_render_offline_under_the_csp(pw: Any, server: LiveServer) -> None:
+    b = browser(pw, None)
+    try:
+        page = b.new_page()
+        violations: list[str] = []
+        page.on(
+            "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
+        )
+        page.goto(f"{server.url}/docs")
+        page.wait_for_selector("[data-path='/v1/detect']", timeout=20_000)
+        assert violations == []
+        shot(page, "docs")
+    finally:
+        b.close()

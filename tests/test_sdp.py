@@ -11,6 +11,7 @@ from seefood.live.sdp import (
     add_bitrate_hints,
     check_offer,
     codec_preferences,
+    reachable_candidates,
 )
 
 ANSWER = "\r\n".join(
@@ -111,3 +112,38 @@ def test_codec_preferences_put_the_wanted_codecs_first_with_their_rtx() -> None:
         "video/rtx",
     ]
     assert codec_preferences([]) == []
+
+
+def _with_candidates(*addresses: str) -> str:
+    lines = [
+        f"a=candidate:{i} 1 udp 2122260223 {a} 5000{i} typ host" for i, a in enumerate(addresses)
+    ]
+    return OFFER + "\r\n".join(lines) + "\r\n"
+
+
+def test_candidates_the_server_must_not_contact_are_left_out() -> None:
+    offer = _with_candidates(
+        "192.168.1.20",
+        "127.0.0.1",
+        "169.254.169.254",
+        "224.0.0.1",
+        "0.0.0.0",
+        "fe80::1",
+        "255.255.255.255",
+        "2001:db8::5",
+        "abc.local",
+    )
+    kept = [
+        line.split()[4]
+        for line in reachable_candidates(offer, allow_loopback=False).split("\r\n")
+        if line.startswith("a=candidate")
+    ]
+    assert kept == ["192.168.1.20", "2001:db8::5", "abc.local"]
+    kept = [
+        line.split()[4]
+        for line in reachable_candidates(offer, allow_loopback=True).split("\r\n")
+        if line.startswith("a=candidate")
+    ]
+    assert "127.0.0.1" in kept
+    many = _with_candidates(*(f"10.0.0.{i}" for i in range(50)))
+    assert reachable_candidates(many, allow_loopback=False).count("a=candidate") == 32

@@ -83,7 +83,7 @@ def test_fuzzed_offers_get_200_or_400_and_no_task_fails_unseen(
                 answer = r.json()
                 http.delete(
                     f"/v1/webrtc/sessions/{answer['session_id']}",
-                    headers={"authorization": f"Bearer {answer['token']}"},
+                    headers={"x-session-token": answer["token"]},
                 )
             else:
                 assert r.json()["detail"], "a 400 says why"

@@ -208,7 +208,7 @@ def test_non_json_and_unknown_session(server: LiveServer) -> None:
         headers={"content-type": "application/json"},
     )
     assert r.status_code == 422
-    bearer = {"authorization": "Bearer x"}
+    bearer = {"x-session-token": "x"}
     assert httpx.delete(f"{server.url}/v1/webrtc/sessions/nope", headers=bearer).status_code == 404
 
 
@@ -336,7 +336,7 @@ def test_extra_tracks_are_answered_inactive(server: LiveServer) -> None:
             answer = r.json()
             await http.delete(
                 f"{server.url}/v1/webrtc/sessions/{answer['session_id']}",
-                headers={"authorization": f"Bearer {answer['token']}"},
+                headers={"x-session-token": answer["token"]},
             )
         return str(r.json()["sdp"])
 
@@ -373,8 +373,8 @@ def test_only_its_client_can_end_a_session_and_metrics_name_none(
         async with httpx.AsyncClient() as http:
             while not any(m["type"] == "result" for m in client.messages):
                 await asyncio.sleep(0.05)
-            assert (await http.delete(url)).status_code == 401
-            wrong = {"authorization": "Bearer not-the-token"}
+            assert (await http.delete(url)).status_code == 403
+            wrong = {"x-session-token": "not-the-token"}
             assert (await http.delete(url, headers=wrong)).status_code == 403
             assert sessions(server) == 1, "a stranger cannot end it"
             metrics = (await http.get(f"{server.url}/metrics")).text

@@ -88,6 +88,18 @@ class Settings(BaseSettings):
     start_bitrate_kbps: int = Field(1000, ge=0, description="x-google-start-bitrate; 0: none")
     min_bitrate_kbps: int = Field(300, ge=0, description="x-google-min-bitrate")
     max_bitrate_kbps: int = Field(2500, ge=0, description="x-google-max-bitrate")
+    token: str | None = Field(
+        None,
+        description="access token for the API beyond loopback (default: a new one per start, "
+        "printed with a link that carries it)",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="host names clients may use besides this machine's (DNS rebinding guard)",
+    )
+    rate_limit: float = Field(
+        20, ge=0, description="requests per second per client beyond loopback (0: no limit)"
+    )
     https: bool = Field(
         False, description="serve over TLS (browsers need it for cameras off localhost)"
     )

@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plus 127.0.0.1 for a loopback URL)",
     )
     p.add_argument("--insecure", action="store_true", help="accept a self-signed certificate")
+    p.add_argument("--token", help="the server's access token (default: $SEEFOOD_TOKEN)")
     p.set_defaults(func=cmd_stream)
 
     p = sub.add_parser("serve", help="run the web app and HTTP API")

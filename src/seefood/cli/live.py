@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
         rotation=args.rotate,
         on_message=show,
         verify_tls=not args.insecure,
+        access_token=args.token or os.environ.get("SEEFOOD_TOKEN"),
     )
     messages = asyncio.run(run_stream(client, args.duration))
     results = [m for m in messages if m.get("type") == "result"]

@@ -97,6 +97,7 @@ class StreamClient:
         rotation: int = 0,
         on_message: Callable[[dict[str, Any]], None] | None = None,
         verify_tls: bool = True,
+        access_token: str | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.codec = codec
@@ -106,7 +107,9 @@ class StreamClient:
         self.verify_tls = verify_tls
         self.pc = RTCPeerConnection()
         self.session_id: str | None = None
-        self.token: str | None = None
+        self.token: str | None = None  # the session's, to end it
+        # The server's access token, needed beyond loopback.
+        self._auth = {"authorization": f"Bearer {access_token}"} if access_token else {}
         self.messages: list[dict[str, Any]] = []
         self._sent_at: OrderedDict[int, float] = OrderedDict()  # RTP timestamp -> time sent
 
@@ -124,7 +127,9 @@ class StreamClient:
         channel.on("message", self._on_message)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         offer = self.pc.localDescription
-        async with httpx.AsyncClient(verify=self.verify_tls, timeout=30) as http:
+        async with httpx.AsyncClient(
+            verify=self.verify_tls, timeout=30, headers=self._auth
+        ) as http:
             response = await http.post(
                 f"{self.url}/v1/webrtc/offer", json={"sdp": offer.sdp, "type": offer.type}
             )
@@ -153,10 +158,12 @@ class StreamClient:
     async def stop(self, *, say_goodbye: bool = True) -> None:
         """Close the session; without goodbye the server must notice on its own."""
         if say_goodbye and self.session_id is not None:
-            async with httpx.AsyncClient(verify=self.verify_tls, timeout=10) as http:
+            async with httpx.AsyncClient(
+                verify=self.verify_tls, timeout=10, headers=self._auth
+            ) as http:
                 await http.delete(
                     f"{self.url}/v1/webrtc/sessions/{self.session_id}",
-                    headers={"authorization": f"Bearer {self.token}"},
+                    headers={"x-session-token": self.token or ""},
                 )
         await self.pc.close()
 

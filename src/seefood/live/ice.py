@@ -2,7 +2,7 @@
 
 aioice leaves loopback addresses out of its host candidates, so a server and a client on
 one machine would find no pair; when the other side is reached over loopback, 127.0.0.1 is
-offered too.
+offered, and only it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,15 @@ def is_loopback(host: str) -> bool:
 
 
 def use_host_addresses(explicit: Sequence[str] | None, peer_host: str) -> list[str]:
-    """Gather host candidates on `explicit` addresses, or on aioice's own choice plus
-    127.0.0.1 when `peer_host` (where we serve, or the server we call) is loopback."""
-    addresses = list(explicit) if explicit else aiortc_patch.aioice_host_addresses()
-    if not explicit and is_loopback(peer_host):
-        addresses.append("127.0.0.1")
+    """Gather host candidates on `explicit` addresses; else on 127.0.0.1 alone when
+    `peer_host` (where we serve, or the server we call) is loopback, so that nothing is
+    opened on other interfaces; else on aioice's own choice (every interface but loopback)."""
+    if explicit:
+        addresses = list(explicit)
+    elif is_loopback(peer_host):
+        addresses = ["127.0.0.1"]
+    else:
+        addresses = aiortc_patch.aioice_host_addresses()
     aiortc_patch.set_host_addresses(addresses)
     return addresses
 

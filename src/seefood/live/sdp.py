@@ -6,6 +6,7 @@ aiortc sends only REMB feedback; Chrome then starts at ~300 kbps and takes ~25 s
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,36 @@ def check_offer(text: str) -> None:
             )
         if m.port != 0:
             _check_fingerprints(m, where)
+
+
+MAX_CANDIDATES = 32  # a browser offers a handful; each one costs STUN checks
+
+
+def reachable_candidates(text: str, *, allow_loopback: bool) -> str:
+    """The offer without candidates the server must not send STUN checks to: unspecified,
+    multicast, broadcast and link-local addresses (169.254.169.254 is many a cloud's
+    metadata service), loopback unless we serve on it, and any beyond MAX_CANDIDATES."""
+    kept, out = 0, []
+    for line in text.split("\r\n"):
+        if line.startswith("a=candidate:"):
+            fields = line.split()
+            address = fields[4] if len(fields) > 4 else ""
+            if kept >= MAX_CANDIDATES or not _may_contact(address, allow_loopback):
+                continue
+            kept += 1
+        out.append(line)
+    return "\r\n".join(out)
+
+
+def _may_contact(address: str, allow_loopback: bool) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address.lower().endswith(".local")  # an mDNS name; aioice resolves it
+    if ip.is_loopback:
+        return allow_loopback
+    broadcast = ip == ipaddress.IPv4Address("255.255.255.255")
+    return not (ip.is_unspecified or ip.is_multicast or ip.is_link_local or broadcast)
 
 
 def why_no_candidates(text: str) -> str:

@@ -23,6 +23,7 @@ from seefood.live.sdp import (
     add_bitrate_hints,
     check_offer,
     codec_preferences,
+    reachable_candidates,
     why_no_candidates,
 )
 from seefood.live.session import LiveSession
@@ -51,6 +52,7 @@ class SessionLimits:
     max_sessions: int = 8  # sessions at once, connected or connecting
     max_connecting: int = 4  # of those, not yet connected
     max_connecting_per_client: int = 2  # of those, from one address
+    allow_loopback: bool = True  # contact loopback candidates (when serving on loopback)
     connect_timeout: float = 10.0  # seconds a session may take to connect
     max_duration: float = 3600.0  # seconds
     idle_timeout: float = 10.0  # seconds without video before a session is closed
@@ -89,6 +91,13 @@ class SessionManager:
         if kind != "offer":
             raise OfferError(f"expected an SDP offer, got type {kind!r}")
         check_offer(sdp)
+        offered = sdp
+        sdp = reachable_candidates(sdp, allow_loopback=self.limits.allow_loopback)
+        if "a=candidate:" in offered and "a=candidate:" not in sdp:
+            raise OfferError(
+                "none of the offer's ICE candidates is an address the server will contact "
+                "(loopback, link-local, multicast and unspecified addresses are not)"
+            )
         self._admit(client)
         self._pending.append(client)
         pc = RTCPeerConnection(RTCConfiguration(iceServers=self.limits.ice_servers or None))

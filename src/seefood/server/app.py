@@ -10,7 +10,9 @@ from seefood import __version__
 from seefood.config import Settings
 from seefood.detection.engine import Engine
 from seefood.server import detect_api, status_api, webrtc_api
+from seefood.server.docs import mount_docs
 from seefood.server.page import mount_page
+from seefood.server.security import Guard, Policy
 from seefood.server.wiring import lifespan
 
 
@@ -24,9 +26,20 @@ def create_app(
         version=__version__,
         description="Hotdog or not hotdog: COCO object detection on images and live video.",
         lifespan=lifespan(settings, engines),
+        docs_url=None,  # served from the package by `mount_docs`, not from a CDN
+        redoc_url=None,
     )
     app.include_router(detect_api.router)
     app.include_router(webrtc_api.router)
     app.include_router(status_api.router)
     mount_page(app)
+    policy = Policy.for_host(
+        settings.host,
+        token=settings.token,
+        allowed_hosts=settings.allowed_hosts,
+        rate_per_second=settings.rate_limit,
+    )
+    mount_docs(app, bearer=not policy.open)
+    app.state.policy = policy
+    app.add_middleware(Guard, policy=policy)
     return app

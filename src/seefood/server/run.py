@@ -13,22 +13,38 @@ from seefood.server.logs import configure
 from seefood.server.tls import cache_dir, self_signed
 
 
+def addresses_to_open(settings: Settings) -> list[str]:
+    """The addresses people can open: the bound one, or every interface's for 0.0.0.0/::."""
+    if settings.host in ("0.0.0.0", "::"):
+        return aiortc_patch.aioice_host_addresses()
+    return [settings.host]
+
+
+def startup_lines(settings: Settings, *, https: bool, token: str | None) -> list[str]:
+    """What to tell the person who started the server: where to open it, with the token."""
+    scheme = "https" if https else "http"
+    fragment = f"#token={token}" if token else ""
+    lines = []
+    for address in addresses_to_open(settings):
+        shown = f"[{address}]" if ":" in address else address
+        lines.append(f"open {scheme}://{shown}:{settings.port}/{fragment}")
+    if token and not settings.token:
+        lines.append("the link carries this run's access token; set SEEFOOD_TOKEN to keep one")
+    return lines
+
+
 def serve(settings: Settings) -> None:
     configure(settings.log_level)
     certfile, keyfile = settings.ssl_certfile, settings.ssl_keyfile
-    if settings.https or certfile:
-        lan = aiortc_patch.aioice_host_addresses()
-        if certfile is None:
-            certfile, keyfile = self_signed(cache_dir(), lan)
-            print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
-        if settings.host in ("0.0.0.0", "::"):
-            for address in lan:
-                print(
-                    f"seefood: open https://{address}:{settings.port}/ on a phone on this network",
-                    file=sys.stderr,
-                )
+    https = settings.https or certfile is not None
+    if https and certfile is None:
+        certfile, keyfile = self_signed(cache_dir(), aiortc_patch.aioice_host_addresses())
+        print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
+    app = create_app(settings)
+    for line in startup_lines(settings, https=https, token=app.state.policy.token):
+        print(f"seefood: {line}", file=sys.stderr)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

@@ -27,7 +27,7 @@ class Answer(BaseModel):
     sdp: str
     type: str
     session_id: str
-    token: str = Field(description="send as `Authorization: Bearer <token>` to end the session")
+    token: str = Field(description="send as the `X-Session-Token` header to end the session")
 
 
 class IceServer(BaseModel):
@@ -86,28 +86,22 @@ async def offer(body: Offer, request: Request) -> Answer:
     "/v1/webrtc/sessions/{session_id}",
     status_code=204,
     responses={
-        401: {"description": "no `Authorization: Bearer <token>` header"},
-        403: {"description": "the token is not this session's"},
+        403: {"description": "no `X-Session-Token`, or not this session's"},
         404: {"description": "no such live session"},
     },
 )
 async def close_session(
-    session_id: str, request: Request, authorization: str = Header("")
+    session_id: str, request: Request, x_session_token: str = Header("")
 ) -> Response:
     """End a live session now (the page's stop button), rather than when ICE notices.
 
-    Only its client can: it sends the token that came with the answer.
+    Only its client can: it sends the token that came with the answer as `X-Session-Token`.
     """
     manager: SessionManager = request.app.state.sessions
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise HTTPException(
-            401,
-            "send the session's token as 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    if not x_session_token:
+        raise HTTPException(403, "send the session's token (from the answer) as X-Session-Token")
     try:
-        await manager.close(session_id, token.strip())
+        await manager.close(session_id, x_session_token)
     except NoSuchSession as exc:
         raise HTTPException(404, str(exc)) from None
     except NotYourSession as exc:

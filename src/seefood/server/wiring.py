@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from seefood.config import Settings, build_detector
 from seefood.detection.engine import Engine
 from seefood.inference.service import InferenceService, ServiceConfig
-from seefood.live.ice import ice_servers, use_host_addresses
+from seefood.live.ice import ice_servers, is_loopback, use_host_addresses
 from seefood.live.sdp import BitrateHints
 from seefood.live.sessions import SessionLimits, SessionManager
 
@@ -48,6 +48,7 @@ def session_limits(settings: Settings) -> SessionLimits:
     return SessionLimits(
         max_sessions=settings.max_sessions,
         max_connecting=settings.max_connecting,
+        allow_loopback=is_loopback(settings.host),
         connect_timeout=settings.connect_timeout_seconds,
         max_duration=settings.session_max_seconds,
         idle_timeout=settings.session_idle_seconds,

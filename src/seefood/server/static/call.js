@@ -1,5 +1,6 @@
 // One call to the server: offer/answer over HTTP, video out, results in on a data channel.
 
+import { api } from "./api.js";
 import { noteEncoded, resetCallStats } from "./stats.js";
 
 let pc = null; // the current RTCPeerConnection
@@ -11,11 +12,7 @@ export function peerConnection() {
 }
 
 async function clientConfig() {
-  if (!config) {
-    const response = await fetch("/v1/webrtc/config");
-    if (!response.ok) throw new Error(`no WebRTC configuration (${response.status})`);
-    config = await response.json();
-  }
+  if (!config) config = await (await api("/v1/webrtc/config")).json();
   return config;
 }
 
@@ -57,8 +54,8 @@ function waitForIce(conn, timeoutMs) {
 
 // Call the server with the camera's `stream`. `isCurrent()` says whether the caller still
 // wants this call after each wait; `onMessage` gets each data-channel message, `onLost` is
-// called when the server ends the session or the connection fails. Throws an Error with a
-// `status` when the server refuses the offer.
+// called when the server ends the session or the connection fails. Throws an ApiError
+// (with the HTTP status) when the server refuses.
 export async function connect(stream, isCurrent, { onMessage, onLost }) {
   const { channel: label, ice_servers: iceServers } = await clientConfig();
   const insertable = !!(window.RTCRtpSender && RTCRtpSender.prototype.createEncodedStreams);
@@ -83,17 +80,11 @@ export async function connect(stream, isCurrent, { onMessage, onLost }) {
   await conn.setLocalDescription(await conn.createOffer());
   await waitForIce(conn, 3000); // the server takes one complete offer, no trickle
   if (!isCurrent()) { conn.close(); return; }
-  const response = await fetch("/v1/webrtc/offer", {
+  const response = await api("/v1/webrtc/offer", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ sdp: conn.localDescription.sdp, type: conn.localDescription.type }),
   });
-  if (!response.ok) {
-    const detail = await response.json().then((b) => b.detail).catch(() => response.statusText);
-    const err = new Error(detail);
-    err.status = response.status;
-    throw err;
-  }
   const answer = await response.json();
   if (!isCurrent() || conn !== pc) {
     // Stopped while the offer was on its way: end the session it made, at once.
@@ -108,8 +99,8 @@ export async function connect(stream, isCurrent, { onMessage, onLost }) {
 
 function deleteSession({ id, token }) {
   // Tell the server at once; it would otherwise notice only when the video stops.
-  fetch(`/v1/webrtc/sessions/${id}`, {
-    method: "DELETE", keepalive: true, headers: { authorization: `Bearer ${token}` },
+  api(`/v1/webrtc/sessions/${id}`, {
+    method: "DELETE", keepalive: true, headers: { "x-session-token": token },
   }).catch(() => {});
 }
 

@@ -118,7 +118,11 @@ export async function start() {
     await connect(stream, current, handlers);
   } catch (err) {
     if (myGen !== gen) return;
-    if (err.status === 503) {
+    if (err.status === 401) {
+      showMessage(err.message);
+      setStatus("failed", "no access");
+      await stop();
+    } else if (err.status === 503) {
       showMessage(`The server is full right now (${err.message}). Try again in a little while.`);
       setStatus("failed", "server full");
       await stop();
