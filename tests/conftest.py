@@ -77,9 +77,12 @@ class LiveServer:
 
         import uvicorn
 
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        from seefood.server.run import uvicorn_config
+
+        config = uvicorn_config(
+            app, app.state.settings, host="127.0.0.1", port=0, log_level="warning", lifespan="on"
         )
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         import time

@@ -100,6 +100,16 @@ class Settings(BaseSettings):
     rate_limit: float = Field(
         20, ge=0, description="requests per second per client beyond loopback (0: no limit)"
     )
+    header_timeout_seconds: float = Field(
+        10, gt=0, description="longest a request's headers may take to arrive"
+    )
+    body_timeout_seconds: float = Field(
+        15, gt=0, description="longest pause between two pieces of a request body"
+    )
+    max_connections: int = Field(1000, ge=1, description="HTTP connections open at once")
+    max_connections_per_client: int = Field(
+        32, ge=1, description="HTTP connections open at once from one address"
+    )
     https: bool = Field(
         False, description="serve over TLS (browsers need it for cameras off localhost)"
     )

@@ -41,5 +41,6 @@ def create_app(
     )
     mount_docs(app, bearer=not policy.open)
     app.state.policy = policy
+    app.state.settings = settings
     app.add_middleware(Guard, policy=policy)
     return app

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import resource
 import sys
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
 from seefood.config import Settings
 from seefood.live import aiortc_patch
 from seefood.server.app import create_app
+from seefood.server.connections import ConnectionLimits, uvicorn_options
 from seefood.server.logs import configure
 from seefood.server.tls import cache_dir, self_signed
 
@@ -33,6 +37,31 @@ def startup_lines(settings: Settings, *, https: bool, token: str | None) -> list
     return lines
 
 
+def uvicorn_config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config:
+    """uvicorn's configuration for `app`, with the connection limits of `settings`."""
+    limits = ConnectionLimits(
+        header_timeout=settings.header_timeout_seconds,
+        body_timeout=settings.body_timeout_seconds,
+        max_connections=settings.max_connections,
+        max_per_client=settings.max_connections_per_client,
+    )
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        **uvicorn_options(limits),
+        **overrides,
+    }
+    return uvicorn.Config(app, **options)
+
+
+def _raise_file_limit() -> None:
+    """Use every file descriptor the system allows: each connection and peer needs some."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def serve(settings: Settings) -> None:
     configure(settings.log_level)
     certfile, keyfile = settings.ssl_certfile, settings.ssl_keyfile
@@ -43,11 +72,11 @@ def serve(settings: Settings) -> None:
     app = create_app(settings)
     for line in startup_lines(settings, https=https, token=app.state.policy.token):
         print(f"seefood: {line}", file=sys.stderr)
-    uvicorn.run(
+    _raise_file_limit()
+    config = uvicorn_config(
         app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
+        settings,
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
     )
+    uvicorn.Server(config).run()

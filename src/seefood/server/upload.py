@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect
 from starlette.types import Message
 
 RAW_TYPES = ("image/", "application/octet-stream")
@@ -16,11 +17,14 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise HTTPException(413, f"request body of {declared} bytes exceeds the {limit}-byte limit")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"request body exceeds the {limit}-byte limit")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, f"request body exceeds the {limit}-byte limit")
+            chunks.append(chunk)
+    except ClientDisconnect:  # gone mid-body (or timed out): nobody to answer
+        raise HTTPException(400, "the request body ended early: the client went away") from None
     return b"".join(chunks)
 
 
