@@ -151,7 +151,35 @@ def test_large_jpegs_decode_reduced_but_report_their_full_size() -> None:
     assert image.shape == (750, 1000, 3)  # libjpeg's 1/4 scale: still >= 416 both ways
     assert decode_for_model(data)[0].shape == (3000, 4000, 3)  # without a target: full
     png = _encode(Image.new("RGB", (2000, 1000)), "PNG")
-    assert decode_for_model(png, at_least=(416, 416))[0].shape == (1000, 2000, 3)
+    assert decode_for_model(png, at_least=(416, 416))[0].shape == (500, 1000, 3), "box-reduced"
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied_as_pillow_does(orientation: int) -> None:
+    from PIL import ImageOps
+
+    pixels = np.random.default_rng(orientation).integers(0, 256, (30, 50, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = _encode(Image.fromarray(pixels), "PNG", exif=exif)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB"))
+    image, size = decode_for_model(data)
+    np.testing.assert_array_equal(image, expected)
+    assert size == (expected.shape[1], expected.shape[0])
+
+
+def test_deep_images_are_decoded_small_without_float_copies() -> None:
+    """A 95 KB 16-bit PNG of 7000 x 7000 cost 3 s and 1.25 GB; now it is refused unread."""
+    deep = np.zeros((7000, 7000), np.uint16)
+    deep[::50] = 40000
+    huge = _encode(Image.fromarray(deep), "PNG", optimize=True)
+    assert len(huge) < 200_000
+    with pytest.raises(ImageTooLarge, match="must be decoded whole"):
+        decode_for_model(huge, at_least=(416, 416))
+    big = _encode(Image.fromarray(deep[:4000, :4000]), "PNG")
+    image, size = decode_for_model(big, at_least=(416, 416))
+    assert size == (4000, 4000) and image.shape == (444, 444, 3)
+    assert 0 < image.max() <= 255 and image.dtype == np.uint8
 
 
 def test_reduced_decoding_keeps_exif_rotation_and_size() -> None:

@@ -6,12 +6,16 @@ import io
 import warnings
 from pathlib import Path
 
+import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
-from seefood.types import RGBImage
+from seefood.types import RGBImage, Size
 
 DEFAULT_MAX_PIXELS = 50_000_000  # a 48 MP phone photo still fits; a 10k x 10k bomb does not
+# Formats other than JPEG cannot be decoded at reduced scale: when decoding for the model,
+# they may have this many times its input's pixels (416 x 416: 17 MP).
+FULL_DECODE_FACTOR = 100
 
 
 class ImageError(ValueError):
@@ -32,10 +36,13 @@ def decode_for_model(
 ) -> tuple[RGBImage, tuple[int, int]]:
     """Decode, and the upright (width, height) of the full image.
 
-    With `at_least`, a large JPEG is decoded at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling)
-    as long as it stays at least that big: a 12 MP phone photo decodes in ~10 ms instead of
-    ~90 ms, and the model, which sees 416 px, loses nothing. Boxes found on the smaller image
-    are scaled back with `DetectionResult.rescaled`.
+    With `at_least`, the image is brought down early to no less than that size in both
+    dimensions, and no full-size copy beyond the decoded pixels is ever made: a large JPEG
+    is decoded at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling; a 12 MP phone photo in
+    ~10 ms instead of ~90 ms), other formats are decoded whole and then box-reduced. Since
+    only JPEG can be decoded small, other formats are limited to FULL_DECODE_FACTOR times
+    the `at_least` area. The model, which sees 416 px, loses nothing; boxes found on the
+    smaller image are scaled back with `DetectionResult.rescaled`.
     """
     if not data:
         raise ImageError("empty input: no image data")
@@ -46,19 +53,13 @@ def decode_for_model(
             warnings.simplefilter("ignore")
             img: Image.Image = Image.open(io.BytesIO(data))
             width, height = img.size
-            if width * height > max_pixels:
-                raise ImageTooLarge(
-                    f"image is {width}x{height} = {width * height} pixels; "
-                    f"the limit is {max_pixels}"
-                )
+            _check_size(img, max_pixels, at_least)
             if at_least is not None and img.format == "JPEG":
                 img.draft("RGB", at_least)
-            scale_x, scale_y = width / img.size[0], height / img.size[1]
             img.load()  # the header was fine; now decode, which finds truncated data
-            img = _upright(img)
-            if img.size != (round(width / scale_x), round(height / scale_y)):  # turned 90°
-                width, height = height, width
-            return _to_rgb(img), (width, height)
+            rgb = _to_rgb(img, at_least)
+            rgb, turned = _upright(img, rgb)
+            return rgb, ((height, width) if turned else (width, height))
     except ImageError:
         raise
     except UnidentifiedImageError:
@@ -69,28 +70,91 @@ def decode_for_model(
         raise ImageError(f"corrupt or truncated image: {exc}") from None
 
 
-def _upright(img: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation; a corrupt EXIF block leaves the pixels as they are."""
+def _check_size(img: Image.Image, max_pixels: int, at_least: Size | None) -> None:
+    width, height = img.size
+    pixels = width * height
+    if pixels > max_pixels:
+        raise ImageTooLarge(
+            f"image is {width}x{height} = {pixels} pixels; the limit is {max_pixels}"
+        )
+    if at_least is not None and img.format != "JPEG":
+        whole = FULL_DECODE_FACTOR * at_least[0] * at_least[1]
+        if pixels > whole:
+            raise ImageTooLarge(
+                f"image is {width}x{height} = {pixels} pixels; {img.format or 'this format'} "
+                f"must be decoded whole, so its limit is {whole} pixels (a JPEG may be larger)"
+            )
+
+
+def _upright(img: Image.Image, rgb: RGBImage) -> tuple[RGBImage, bool]:
+    """Turn `rgb` (the pixels of `img`) as its EXIF orientation says; whether it turned 90°.
+
+    A missing or corrupt EXIF block leaves the pixels as they are.
+    """
     try:
-        return ImageOps.exif_transpose(img)
+        orientation = int(img.getexif().get(ExifTags.Base.Orientation, 1))
     except Exception:  # struct.error, TypeError, ... from malformed EXIF: not worth failing
-        return img
+        orientation = 1
+    if orientation not in _ORIENTATIONS:
+        return rgb, False
+    flip, turns = _ORIENTATIONS[orientation]
+    if flip:
+        rgb = rgb[:, ::-1]
+    if turns:
+        rgb = np.rot90(rgb, k=-turns)  # clockwise
+    return np.ascontiguousarray(rgb), turns % 2 == 1
 
 
-def _to_rgb(img: Image.Image) -> RGBImage:
+# EXIF orientation -> (mirror left-right first, then quarter turns clockwise), as
+# ImageOps.exif_transpose applies it.
+_ORIENTATIONS = {
+    1: (False, 0),
+    2: (True, 0),
+    3: (False, 2),
+    4: (True, 2),
+    5: (True, 3),
+    6: (False, 1),
+    7: (True, 1),
+    8: (False, 3),
+}
+
+
+def _reduction(size: tuple[int, int], at_least: Size | None) -> int:
+    """The integer box-reduction factor that keeps both sides at least `at_least`'s."""
+    if at_least is None:
+        return 1
+    least = max(at_least)  # either way up: EXIF may turn the image afterwards
+    return max(1, min(size[0] // least, size[1] // least))
+
+
+def _to_rgb(img: Image.Image, at_least: Size | None) -> RGBImage:
+    factor = _reduction(img.size, at_least)
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        # 16-bit and float greys: Pillow's convert() would clip them to white; scale instead.
-        grey = np.asarray(img, dtype=np.float64)
-        top = grey.max(initial=0.0)
+        # Deep greys: Pillow's convert() would clip them to white. Scale in numpy, reduced
+        # first, without a full-size float copy.
+        grey = np.asarray(img)
+        if factor > 1:
+            size = (grey.shape[1] // factor, grey.shape[0] // factor)
+            grey = cv2.resize(
+                grey.astype(np.float32 if img.mode == "F" else grey.dtype),
+                size,
+                interpolation=cv2.INTER_AREA,
+            )
+        top = float(grey.max(initial=0))
         if img.mode == "F" and top <= 1.0:
             grey = grey * 255.0
         elif top > 255.0:
             grey = grey / 257.0  # 0..65535 -> 0..255
         eight = np.clip(grey, 0, 255).astype(np.uint8)
         return np.repeat(eight[:, :, None], 3, axis=2)
-    if img.mode != "RGB":
-        img = img.convert("RGB")
-    return np.asarray(img)
+    if img.mode in _REDUCIBLE:
+        img = img.reduce(factor) if factor > 1 else img
+        return np.asarray(img if img.mode == "RGB" else img.convert("RGB"))
+    img = img.convert("RGB")  # palette and 1-bit images: reduce() takes them only as RGB
+    return np.asarray(img.reduce(factor) if factor > 1 else img)
+
+
+_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "La", "RGBa"}
 
 
 def load_image(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> RGBImage:
