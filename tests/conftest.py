@@ -71,7 +71,7 @@ def noise_image(width: int = 320, height: int = 240, seed: int = 0) -> RGBImage:
 class LiveServer:
     """`seefood serve`'s app under a real uvicorn on 127.0.0.1, in a background thread."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, port: int = 0) -> None:
         self.app = app
         import threading
 
@@ -80,7 +80,7 @@ class LiveServer:
         from seefood.server.run import uvicorn_config
 
         config = uvicorn_config(
-            app, app.state.settings, host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+            app, app.state.settings, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

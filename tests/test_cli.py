@@ -102,3 +102,28 @@ def test_model_from_environment_and_bad_model(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert "model file not found" in run.stderr
+
+
+def _one_line_error(run: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("seefood: error: "), run.stderr
+    assert all(n in lines[0] for n in needles), lines[0]
+
+
+def test_newcomer_mistakes_get_one_clear_line(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(b"not a model")
+    _one_line_error(seefood("serve", "--model", garbage, "--port", "0"), "cannot load")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("buns, sausages")
+    _one_line_error(seefood("stream", notes), "not a video")
+    _one_line_error(
+        seefood("stream", "pattern", "--url", "http://127.0.0.1:1", "--duration", "2"),
+        "cannot reach",
+        "connection refused",
+    )
+    _one_line_error(seefood("detect", "--threshold", "5", notes), "--threshold: must be at most 1")
+    _one_line_error(seefood("serve", "--port", "70000"), "--port: must be at most 65535")
+    help_text = seefood("--help").stdout
+    assert "PydanticUndefined" not in help_text and "(default: none)" not in help_text

@@ -7,8 +7,16 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
-from seefood.contrib.client import SourceTrack, StreamClient, file_frames, pattern_frames
+from seefood.contrib.client import (
+    SourceError,
+    SourceTrack,
+    StreamClient,
+    Unreachable,
+    file_frames,
+    pattern_frames,
+)
 from seefood.contrib.y4m import write_y4m
 from seefood.live.orientation import Orientation
 
@@ -52,3 +60,31 @@ def test_results_are_matched_to_the_frames_sent() -> None:
     assert "rtt_ms" in got[0] and float(str(got[0]["rtt_ms"])) >= 0
     assert "rtt_ms" not in got[1], "a frame this client never sent"
     asyncio.run(client.pc.close())
+
+
+def test_a_file_that_is_no_video_is_said_at_once(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping: buns, sausages")
+    with pytest.raises(SourceError, match="not a video"):
+        file_frames(notes, loop=True)
+
+
+def test_odd_sized_frames_are_cropped_to_even_for_4_2_0() -> None:
+    async def main() -> tuple[int, int]:
+        track = SourceTrack(iter([noise_image(33, 21)]), Orientation())
+        frame = await track.recv()
+        return frame.width, frame.height
+
+    assert asyncio.run(main()) == (32, 20)
+
+
+def test_an_unreachable_server_is_one_clear_error() -> None:
+    async def main() -> None:
+        client = StreamClient("http://127.0.0.1:1", iter([noise_image()]))
+        try:
+            await client.start()
+        finally:
+            await client.pc.close()
+
+    with pytest.raises(Unreachable, match="connection refused"):
+        asyncio.run(main())

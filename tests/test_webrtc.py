@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +19,7 @@ import pytest
 
 from seefood import Detector
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient, file_frames, run_stream
+from seefood.contrib.client import StreamClient, file_frames, keep_streaming, run_stream
 from seefood.live import aiortc_patch
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app
@@ -384,3 +385,46 @@ def test_only_its_client_can_end_a_session_and_metrics_name_none(
         assert sessions(server) == 0
 
     asyncio.run(main())
+
+
+def test_the_client_is_told_why_and_rides_out_a_server_restart(
+    detector: Detector, videos: dict[str, Path]
+) -> None:
+    """The server shuts down (the client hears why), is away 3 s, and comes back on the same
+    port: `seefood stream`'s loop reconnects with back-off and results resume."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(ice_host_addresses=["127.0.0.1"])
+    servers = [LiveServer(create_app(settings, [detector]), port=port)]
+    got: list[dict[str, Any]] = []
+    said: list[str] = []
+    frames = file_frames(videos["still"], loop=True)
+
+    def new_client() -> StreamClient:
+        return StreamClient(servers[0].url, frames, on_message=got.append)
+
+    async def main() -> None:
+        streaming = asyncio.create_task(keep_streaming(new_client, 16.0, said.append))
+        while not any(m["type"] == "result" for m in got):
+            await asyncio.sleep(0.05)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, servers[0].stop)
+        before = len(got)
+        await asyncio.sleep(3.0)
+        back = await loop.run_in_executor(None, LiveServer, create_app(settings, [detector]), port)
+        servers.append(back)
+        while sum(m["type"] == "result" for m in got[before:]) < 5:
+            assert not streaming.done(), said
+            await asyncio.sleep(0.05)
+        streaming.cancel()
+        await asyncio.gather(streaming, return_exceptions=True)
+
+    try:
+        asyncio.run(main())
+    finally:
+        servers[-1].stop()
+    closing = [m for m in got if m["type"] == "closing"]
+    assert closing and closing[0]["reason"] == "server shutdown"
+    assert any("reconnecting" in line for line in said), said
+    assert any("trying again" in line for line in said), said

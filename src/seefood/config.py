@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from seefood.detection.detector import (
     DEFAULT_IOU_THRESHOLD,
@@ -24,7 +28,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SEEFOOD_", extra="ignore")
 
-    model: Path | None = Field(None, description="ONNX model file; default: the shipped NanoDet-g")
+    model: Path | None = Field(
+        None, description="ONNX detector file", json_schema_extra={"shown": "the shipped NanoDet-g"}
+    )
     threshold: float = Field(
         DEFAULT_THRESHOLD, gt=0, le=1, description="hot-dog score for a 'hotdog' verdict"
     )
@@ -33,7 +39,10 @@ class Settings(BaseSettings):
     )
     iou_threshold: float = Field(DEFAULT_IOU_THRESHOLD, gt=0, le=1, description="NMS IoU")
     threads: int | None = Field(
-        None, ge=1, description="onnxruntime threads per session; default: cores / daemons"
+        None,
+        ge=1,
+        description="onnxruntime threads per session",
+        json_schema_extra={"shown": "cores / daemons"},
     )
     batch_size: int = Field(8, ge=1, le=256, description="images per model run in `detect`")
     host: str = Field("127.0.0.1", description="address `serve` listens on")
@@ -75,25 +84,25 @@ class Settings(BaseSettings):
     session_idle_seconds: float = Field(
         10, gt=0, description="a session without video this long is closed"
     )
-    ice_servers: list[str] = Field(
-        default_factory=list, description="STUN/TURN URLs, JSON list (stun:host:port, turn:...)"
+    ice_servers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="STUN/TURN URLs (stun:host:port, turn:host:port)"
     )
     ice_username: str | None = Field(None, description="username for the TURN servers")
     ice_credential: str | None = Field(None, description="credential for the TURN servers")
-    ice_host_addresses: list[str] | None = Field(
+    ice_host_addresses: Annotated[list[str] | None, NoDecode] = Field(
         None,
-        description='addresses for ICE host candidates, JSON list; ["127.0.0.1"] for '
-        "a single machine (default: every interface but loopback)",
+        description="addresses to offer ICE host candidates on",
+        json_schema_extra={"shown": "127.0.0.1 when serving on loopback, else every interface"},
     )
     start_bitrate_kbps: int = Field(1000, ge=0, description="x-google-start-bitrate; 0: none")
     min_bitrate_kbps: int = Field(300, ge=0, description="x-google-min-bitrate")
     max_bitrate_kbps: int = Field(2500, ge=0, description="x-google-max-bitrate")
     token: str | None = Field(
         None,
-        description="access token for the API beyond loopback (default: a new one per start, "
-        "printed with a link that carries it)",
+        description="access token for the API when serving beyond loopback",
+        json_schema_extra={"shown": "a new one each start, printed in a link"},
     )
-    allowed_hosts: list[str] = Field(
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="host names clients may use besides this machine's (DNS rebinding guard)",
     )
@@ -114,12 +123,23 @@ class Settings(BaseSettings):
         False, description="serve over TLS (browsers need it for cameras off localhost)"
     )
     ssl_certfile: Path | None = Field(
-        None, description="TLS certificate (PEM); default: self-signed"
+        None, description="TLS certificate (PEM)", json_schema_extra={"shown": "self-signed"}
     )
     ssl_keyfile: Path | None = Field(None, description="TLS private key (PEM)")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="server log level: debug, info, warning or error"
     )
+
+    @field_validator("ice_servers", "allowed_hosts", "ice_host_addresses", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        """A JSON list, or words separated by commas or spaces; empty is none."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item for item in re.split(r"[,\s]+", text) if item]
 
 
 def build_detector(settings: Settings, threads: int | None = None) -> Detector:
@@ -133,10 +153,82 @@ def build_detector(settings: Settings, threads: int | None = None) -> Detector:
     )
 
 
-def describe() -> list[tuple[str, str, str]]:
-    """(variable, default, description) for every setting, for `--help` and the README."""
+@dataclass(frozen=True)
+class Described:
+    variable: str  # SEEFOOD_NAME
+    flag: str  # --name, where commands have one
+    default: str  # as a person would say it
+    description: str
+
+
+def describe() -> list[Described]:
+    """Every setting, for `--help` and the README."""
     rows = []
     for name, field in Settings.model_fields.items():
-        default = "" if field.default is None else str(field.default)
-        rows.append((f"SEEFOOD_{name.upper()}", default, field.description or ""))
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if "shown" in extra:
+            default = str(extra["shown"])
+        else:
+            value = field.get_default(call_default_factory=True)
+            if value is None or value == []:
+                default = "none"
+            elif isinstance(value, bool):
+                default = "on" if value else "off"
+            else:
+                default = str(value)
+        flag = f"--{name.replace('_', '-')}" if name in FLAGS else ""
+        rows.append(Described(f"SEEFOOD_{name.upper()}", flag, default, field.description or ""))
     return rows
+
+
+# Settings that commands also take as flags (where the command has them).
+FLAGS = frozenset(
+    {
+        "model",
+        "threshold",
+        "min_score",
+        "threads",
+        "batch_size",
+        "host",
+        "port",
+        "https",
+        "ssl_certfile",
+        "ssl_keyfile",
+        "token",
+    }
+)
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; one line per problem, naming the flag or variable."""
+
+
+def load_settings(flags: dict[str, Any]) -> Settings:
+    """Settings from `SEEFOOD_*` variables overridden by `flags` (name: value given)."""
+    try:
+        return Settings(**flags)
+    except ValidationError as exc:
+        lines = [_explain(error, flags) for error in exc.errors()]
+        raise SettingsError("\n".join(lines)) from None
+    except PydanticSettingsError as exc:  # a variable that is not even parseable
+        raise SettingsError(str(exc)) from None
+
+
+def _explain(error: Any, flags: dict[str, Any]) -> str:
+    name = str(error["loc"][0]) if error["loc"] else "settings"
+    where = f"--{name.replace('_', '-')}" if name in flags else f"SEEFOOD_{name.upper()}"
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    said = {
+        "less_than_equal": f"must be at most {ctx.get('le')}",
+        "less_than": f"must be less than {ctx.get('lt')}",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}",
+        "greater_than": f"must be more than {ctx.get('gt')}",
+        "float_parsing": "must be a number",
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "bool_parsing": "must be true or false",
+        "literal_error": f"must be one of {ctx.get('expected')}",
+        "json_invalid": "must be a JSON list, or values separated by commas",
+    }.get(kind, str(error["msg"]).lower())
+    return f"{where}: {said} (got {error.get('input')!r})"

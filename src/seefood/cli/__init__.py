@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from seefood import __version__
 from seefood.cli.live import cmd_serve, cmd_stream
@@ -13,22 +15,37 @@ from seefood.cli.stills import cmd_detect, cmd_eval, cmd_model_info
 from seefood.config import describe
 from seefood.detection.model import ModelError
 
+_ROWS = {row.variable.removeprefix("SEEFOOD_").lower(): row for row in describe()}
+
+
+def _setting_flag(p: argparse.ArgumentParser, name: str, **kw: Any) -> None:
+    """A flag for a setting; its help names the default and the variable it overrides."""
+    row = _ROWS[name]
+    kw["help"] = f"{kw.get('help') or row.description} (default: {row.default}; {row.variable})"
+    p.add_argument(row.flag, **kw)
+
 
 def _add_model_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", type=Path, help="ONNX model file (default: shipped NanoDet-g)")
-    p.add_argument("--threshold", type=float, help="hot-dog score for a 'hotdog' verdict")
-    p.add_argument("--min-score", type=float, help="lowest score reported for other classes")
-    p.add_argument("--threads", type=int, help="onnxruntime threads (default: all cores)")
+    _setting_flag(p, "model", type=Path)
+    _setting_flag(p, "threshold", type=float)
+    _setting_flag(p, "min_score", type=float)
+    _setting_flag(p, "threads", type=int)
+
+
+def _environment_help() -> str:
+    lines = ["settings (from SEEFOOD_* variables; a command's flags win over them):"]
+    for row in describe():
+        flag = f"  {row.flag}" if row.flag else ""
+        lines.append(f"  {row.variable}{flag}  [{row.default}]")
+        lines += [f"      {line}" for line in textwrap.wrap(row.description, 74)]
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    env = "\n".join(
-        f"  {name:<26} {desc} (default: {default or 'none'})" for name, default, desc in describe()
-    )
     parser = argparse.ArgumentParser(
         prog="seefood",
         description="Hotdog or not hotdog: COCO object detection on images and live video.",
-        epilog=f"environment variables (flags win over them):\n{env}",
+        epilog=_environment_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"seefood {__version__}")
@@ -38,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="image files or directories (searched recursively)")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument("--annotate", type=Path, metavar="DIR", help="write annotated copies here")
-    p.add_argument("--batch-size", type=int, help="images per model run (default 8)")
+    _setting_flag(p, "batch_size", type=int, help="images per model run")
     _add_model_flags(p)
     p.set_defaults(func=cmd_detect)
 
@@ -46,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", type=Path)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="save a precision-recall curve")
-    p.add_argument("--batch-size", type=int, help="images per model run (default 8)")
+    _setting_flag(p, "batch_size", type=int, help="images per model run")
     _add_model_flags(p)
     p.set_defaults(func=cmd_eval)
 
@@ -73,24 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ice-address",
         action="append",
-        help="host candidate address (repeatable; default: all but loopback, "
-        "plus 127.0.0.1 for a loopback URL)",
+        help="host candidate address (repeatable; default: 127.0.0.1 for a loopback URL, "
+        "else every interface)",
     )
     p.add_argument("--insecure", action="store_true", help="accept a self-signed certificate")
     p.add_argument("--token", help="the server's access token (default: $SEEFOOD_TOKEN)")
     p.set_defaults(func=cmd_stream)
 
     p = sub.add_parser("serve", help="run the web app and HTTP API")
-    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port to listen on (default 8000)")
-    p.add_argument(
-        "--https",
-        action="store_true",
-        default=None,
-        help="serve TLS (self-signed unless --ssl-certfile is given)",
-    )
-    p.add_argument("--ssl-certfile", type=Path, help="TLS certificate (PEM)")
-    p.add_argument("--ssl-keyfile", type=Path, help="TLS private key (PEM)")
+    _setting_flag(p, "host")
+    _setting_flag(p, "port", type=int)
+    _setting_flag(p, "https", action="store_true", default=None)
+    _setting_flag(p, "ssl_certfile", type=Path)
+    _setting_flag(p, "ssl_keyfile", type=Path)
+    _setting_flag(p, "token")
     _add_model_flags(p)
     p.set_defaults(func=cmd_serve)
     return parser
@@ -100,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except (ModelError, FileNotFoundError, RuntimeError, ValueError) as exc:
+    except (ModelError, OSError, RuntimeError, ValueError) as exc:
         print(f"seefood: error: {exc}", file=sys.stderr)
         return 2
     return code

@@ -22,7 +22,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
-    from seefood.contrib.client import StreamClient, file_frames, pattern_frames, run_stream
+    from seefood.contrib.client import StreamClient, file_frames, keep_streaming, pattern_frames
     from seefood.live.ice import use_host_addresses
 
     if args.source == "pattern":
@@ -37,23 +37,31 @@ def cmd_stream(args: argparse.Namespace) -> int:
     def show(message: dict[str, Any]) -> None:
         print(json.dumps(message), flush=True)
 
-    client = StreamClient(
-        args.url,
-        frames,
-        codec=args.codec,
-        rotation=args.rotate,
-        on_message=show,
-        verify_tls=not args.insecure,
-        access_token=args.token or os.environ.get("SEEFOOD_TOKEN"),
-    )
-    messages = asyncio.run(run_stream(client, args.duration))
+    def say(line: str) -> None:
+        print(f"seefood: {line}", file=sys.stderr, flush=True)
+
+    def new_client() -> StreamClient:
+        return StreamClient(
+            args.url,
+            frames,
+            codec=args.codec,
+            rotation=args.rotate,
+            on_message=show,
+            verify_tls=not args.insecure,
+            access_token=args.token or os.environ.get("SEEFOOD_TOKEN"),
+        )
+
+    messages, sent = asyncio.run(keep_streaming(new_client, args.duration, say))
     results = [m for m in messages if m.get("type") == "result"]
     verdicts = {v: sum(m["verdict"] == v for m in results) for v in ("hotdog", "not_hotdog")}
     rtts = sorted(m["rtt_ms"] for m in results if "rtt_ms" in m)
+    closing = [m["reason"] for m in messages if m.get("type") == "closing"]
+    if not results and closing:
+        say(f"no results: the server closed the session ({closing[-1]})")
     print(
-        f"sent {client.track.sent} frames, {len(results)} results "
+        f"sent {sent} frames, {len(results)} results "
         f"({verdicts['hotdog']} hotdog, {verdicts['not_hotdog']} not hotdog), "
-        f"{len(messages) - len(results)} drop notices"
+        f"{sum(m.get('type') == 'dropped' for m in messages)} drop notices"
         + (f", round trip median {rtts[len(rtts) // 2]:.0f} ms" if rtts else ""),
         file=sys.stderr,
     )

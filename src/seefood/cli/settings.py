@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from seefood.config import Settings
-
-# Flags that override a setting of the same name, where a command has them.
-_FLAGS = (
-    "model",
-    "threshold",
-    "min_score",
-    "threads",
-    "batch_size",
-    "host",
-    "port",
-    "https",
-    "ssl_certfile",
-    "ssl_keyfile",
-)
+from seefood.config import FLAGS, Settings, load_settings
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    overrides = {k: getattr(args, k) for k in _FLAGS if getattr(args, k, None) is not None}
-    return Settings(**overrides)
+    """Raises SettingsError, one line per problem, naming the flag or variable at fault."""
+    flags = {k: getattr(args, k) for k in FLAGS if getattr(args, k, None) is not None}
+    return load_settings(flags)

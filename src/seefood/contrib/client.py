@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fractions
 import json
 import math
@@ -26,8 +27,25 @@ from seefood.types import RGBImage
 CODECS = {"h264": "video/h264", "vp8": "video/vp8"}
 
 
+class SourceError(ValueError):
+    """The file to send is not a video this client can read; the message says why."""
+
+
 def file_frames(path: Path, loop: bool) -> Iterator[RGBImage]:
-    """Decoded RGB frames of any video PyAV opens, from the start again if `loop`."""
+    """Decoded RGB frames of any video PyAV opens, from the start again if `loop`.
+
+    Raises SourceError at once, before any frame, if the file is no video.
+    """
+    try:
+        with av.open(str(path)) as probe:
+            if not probe.streams.video:
+                raise SourceError(f"{path} has no video stream")
+    except (av.error.FFmpegError, OSError) as exc:
+        raise SourceError(f"{path} is not a video this client can read ({exc})") from None
+    return _decoded_frames(path, loop)
+
+
+def _decoded_frames(path: Path, loop: bool) -> Iterator[RGBImage]:
     while True:
         with av.open(str(path)) as container:
             produced = False
@@ -77,12 +95,32 @@ class SourceTrack(VideoStreamTrack):
         if image is None:
             self.stop()
             raise asyncio.CancelledError  # aiortc's sender ends quietly on this
+        height, width = image.shape[:2]
+        image = image[: height - height % 2, : width - width % 2]  # 4:2:0 needs even sizes
         image = rotate_away(image, self.orientation)
-        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
         frame.pts = pts
         frame.time_base = fractions.Fraction(time_base)
         self.sent += 1
         return frame
+
+
+class Unreachable(ConnectionError):
+    """The server did not answer at all (not running, wrong address, network down)."""
+
+
+class Refused(RuntimeError):
+    """The server answered the offer with an error; `status` says which."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"offer refused ({status}): {detail}")
+        self.status = status
+        self.detail = detail
+
+    @property
+    def passing(self) -> bool:
+        """Whether trying again later may succeed (busy), not a fault of the offer."""
+        return self.status in (429, 503)
 
 
 class StreamClient:
@@ -111,6 +149,7 @@ class StreamClient:
         # The server's access token, needed beyond loopback.
         self._auth = {"authorization": f"Bearer {access_token}"} if access_token else {}
         self.messages: list[dict[str, Any]] = []
+        self.ended: str | None = None  # why the server ended the session, if it said
         self._sent_at: OrderedDict[int, float] = OrderedDict()  # RTP timestamp -> time sent
 
     async def start(self) -> None:
@@ -127,14 +166,21 @@ class StreamClient:
         channel.on("message", self._on_message)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         offer = self.pc.localDescription
-        async with httpx.AsyncClient(
-            verify=self.verify_tls, timeout=30, headers=self._auth
-        ) as http:
-            response = await http.post(
-                f"{self.url}/v1/webrtc/offer", json={"sdp": offer.sdp, "type": offer.type}
-            )
+        try:
+            async with httpx.AsyncClient(
+                verify=self.verify_tls, timeout=30, headers=self._auth
+            ) as http:
+                response = await http.post(
+                    f"{self.url}/v1/webrtc/offer", json={"sdp": offer.sdp, "type": offer.type}
+                )
+        except httpx.TransportError as exc:
+            raise Unreachable(f"cannot reach the server at {self.url}: {_reason(exc)}") from None
         if response.status_code != 200:
-            raise RuntimeError(f"offer refused ({response.status_code}): {response.text}")
+            try:
+                detail = str(response.json().get("detail", response.text))
+            except ValueError:
+                detail = response.text
+            raise Refused(response.status_code, detail)
         answer = response.json()
         self.session_id = answer["session_id"]
         self.token = answer["token"]
@@ -152,28 +198,100 @@ class StreamClient:
         if sent is not None:
             message["rtt_ms"] = round((time.monotonic() - sent) * 1000, 2)
         self.messages.append(message)
+        if message.get("type") == "closing":
+            self.ended = f"the server closed the session: {message.get('reason')}"
         if self.on_message is not None:
             self.on_message(message)
 
+    @property
+    def ending(self) -> str | None:
+        """Why this session is over, or None while it is live."""
+        if self.ended is not None:
+            return self.ended
+        if self.pc.connectionState in ("failed", "closed"):
+            return f"the connection {self.pc.connectionState}"
+        if self.track.readyState != "live":
+            return "the video ended"
+        return None
+
     async def stop(self, *, say_goodbye: bool = True) -> None:
         """Close the session; without goodbye the server must notice on its own."""
-        if say_goodbye and self.session_id is not None:
-            async with httpx.AsyncClient(
-                verify=self.verify_tls, timeout=10, headers=self._auth
-            ) as http:
-                await http.delete(
-                    f"{self.url}/v1/webrtc/sessions/{self.session_id}",
-                    headers={"x-session-token": self.token or ""},
-                )
+        if say_goodbye and self.session_id is not None and self.ended is None:
+            with contextlib.suppress(httpx.TransportError):  # gone already: nothing to end
+                async with httpx.AsyncClient(
+                    verify=self.verify_tls, timeout=10, headers=self._auth
+                ) as http:
+                    await http.delete(
+                        f"{self.url}/v1/webrtc/sessions/{self.session_id}",
+                        headers={"x-session-token": self.token or ""},
+                    )
         await self.pc.close()
 
 
 async def run_stream(client: StreamClient, duration: float) -> list[dict[str, Any]]:
+    """One session for `duration` seconds, or until it ends."""
     await client.start()
     try:
         deadline = time.monotonic() + duration
-        while time.monotonic() < deadline and client.track.readyState == "live":
+        while time.monotonic() < deadline and client.ending is None:
             await asyncio.sleep(0.05)
     finally:
         await client.stop()
     return client.messages
+
+
+MAX_RETRIES = 5  # consecutive failed reconnects, 1 + 2 + 4 + 8 + 16 s apart, as the page
+
+
+async def keep_streaming(
+    new_client: Callable[[], StreamClient], duration: float, say: Callable[[str], None]
+) -> tuple[list[dict[str, Any]], int]:
+    """Stream for `duration`, reconnecting with back-off when the server goes away.
+
+    The first connection must succeed (a wrong address should fail at once); after that an
+    outage, however long, is ridden out with up to MAX_RETRIES tries in a row. Returns all
+    messages and the number of frames sent.
+    """
+    deadline = time.monotonic() + duration
+    messages: list[dict[str, Any]] = []
+    sent = 0
+    failures = 0
+    connected_once = False
+    while time.monotonic() < deadline:
+        client = new_client()
+        try:
+            await client.start()
+        except (Unreachable, Refused) as exc:
+            await client.pc.close()
+            permanent = isinstance(exc, Refused) and not exc.passing
+            if not connected_once or permanent or failures >= MAX_RETRIES:
+                raise
+            delay = 2.0**failures
+            failures += 1
+            say(f"{exc}; trying again in {delay:g} s")
+            await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            continue
+        connected_once, failures = True, 0
+        try:
+            while time.monotonic() < deadline and client.ending is None:
+                await asyncio.sleep(0.05)
+        finally:
+            ending = client.ending
+            await client.stop()
+            messages += client.messages
+            sent += client.track.sent
+        if ending is None or ending == "the video ended":
+            break
+        say(f"{ending}; reconnecting")
+    return messages, sent
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:  # httpx says "All connection attempts failed"; the OS says why
+        if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
+            return "connection refused (is `seefood serve` running there?)"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    return str(exc) or type(exc).__name__

@@ -2,7 +2,8 @@
 
 Messages are JSON objects with a `type`:
 - `result`: one inferred frame; `frame` is its RTP timestamp, boxes are in the upright frame;
-- `dropped`: the broker dropped the stream's request under load; a newer frame follows.
+- `dropped`: the broker dropped the stream's request under load; a newer frame follows;
+- `closing`: the server is ending the session, and says why (the peer connection follows).
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def result_message(delivered: Delivered[ReceivedFrame]) -> dict[str, Any]:
         "flip": frame.orientation.flip,
         **delivered.inference.result.to_dict(),
     }
+
+
+def closing_message(reason: str) -> dict[str, Any]:
+    return {"type": "closing", "reason": reason}
 
 
 def drop_message(frame: ReceivedFrame, drop: Drop) -> dict[str, Any]:

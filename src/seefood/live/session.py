@@ -22,7 +22,12 @@ from seefood.inference.service import InferenceService, InferenceStream
 from seefood.live import aiortc_patch
 from seefood.live.frames import ReceivedFrame
 from seefood.live.orientation import OrientationTracker
-from seefood.live.protocol import CHANNEL_LABEL, drop_message, result_message
+from seefood.live.protocol import (
+    CHANNEL_LABEL,
+    closing_message,
+    drop_message,
+    result_message,
+)
 
 log = logging.getLogger("seefood.session")
 
@@ -58,6 +63,7 @@ class LiveSession:
         self.orientation = OrientationTracker()
         self.channel: RTCDataChannel | None = None
         self.frames_received = 0
+        self.packets_received = 0
         self.results_sent = 0
         self.last_frame = time.monotonic()
         self.started = time.monotonic()
@@ -82,7 +88,7 @@ class LiveSession:
             if pc.connectionState == "connected":
                 self.connected = True
             elif pc.connectionState in ("failed", "closed"):
-                await self.close(f"connection {pc.connectionState}")
+                await self.close(f"connection {pc.connectionState}", tell_peer=False)
 
         self._tasks.append(asyncio.create_task(self._watchdog()))
 
@@ -90,6 +96,7 @@ class LiveSession:
         """Read CVO from every packet of the video receiver, before aiortc handles it."""
 
         def on_packet(packet: Any) -> None:
+            self.packets_received += 1
             cvo = getattr(packet.extensions, "video_orientation", None)
             self.orientation.record(packet.timestamp, cvo)
 
@@ -129,7 +136,7 @@ class LiveSession:
                 await self.close(f"did not connect within {self.connect_timeout:g} s")
                 return
             if now - self.last_frame > self.idle_timeout:
-                await self.close(f"no video for {self.idle_timeout:g} s")
+                await self.close(self._why_no_video())
                 return
             if self.channel is None and now - self.started > self.idle_timeout:
                 await self.close(f"no '{CHANNEL_LABEL}' data channel")
@@ -148,6 +155,17 @@ class LiveSession:
             return False
         return True
 
+    async def _drain(self, limit: float) -> None:
+        """Give what was sent on the channel a moment to leave before the close."""
+        deadline = time.monotonic() + limit
+        while (
+            self.channel is not None
+            and self.channel.bufferedAmount
+            and (time.monotonic() < deadline)
+        ):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # from the SCTP queue onto the wire
+
     def _send_result(self, delivered: Delivered[ReceivedFrame]) -> None:
         if self._send(result_message(delivered)):
             self.results_sent += 1
@@ -155,10 +173,21 @@ class LiveSession:
     def _send_drop(self, frame: ReceivedFrame, drop: Drop) -> None:
         self._send(drop_message(frame, drop))
 
-    async def close(self, reason: str = "closed") -> None:
+    def _why_no_video(self) -> str:
+        if self.packets_received and not self.frames_received:
+            return (
+                f"the video could not be decoded ({self.packets_received} packets, no frame "
+                f"in {self.idle_timeout:g} s)"
+            )
+        return f"no video for {self.idle_timeout:g} s"
+
+    async def close(self, reason: str = "closed", *, tell_peer: bool = True) -> None:
+        """End the session; with `tell_peer`, the client first hears why on the channel."""
         if self._closing:
             return
         self._closing = True
+        if tell_peer and self._send(closing_message(reason)):
+            await self._drain(0.5)
         current = asyncio.current_task()
         for task in self._tasks:
             if task is not current:

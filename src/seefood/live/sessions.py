@@ -162,7 +162,7 @@ class SessionManager:
             raise NoSuchSession(f"no live session {session_id!r}")
         if not secrets.compare_digest(token.encode(), session.token.encode()):
             raise NotYourSession("this session belongs to another client")
-        await session.close("closed by the client")
+        await session.close("closed by the client", tell_peer=False)
 
     async def close_all(self) -> None:
         await asyncio.gather(*(s.close("server shutdown") for s in list(self.sessions.values())))

@@ -15,6 +15,7 @@ from seefood.server.app import create_app
 from seefood.server.connections import ConnectionLimits, uvicorn_options
 from seefood.server.logs import configure
 from seefood.server.tls import cache_dir, self_signed
+from seefood.server.wiring import build_engines
 
 
 def addresses_to_open(settings: Settings) -> list[str]:
@@ -69,7 +70,7 @@ def serve(settings: Settings) -> None:
     if https and certfile is None:
         certfile, keyfile = self_signed(cache_dir(), aiortc_patch.aioice_host_addresses())
         print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
-    app = create_app(settings)
+    app = create_app(settings, build_engines(settings))  # a bad model fails here, in one line
     for line in startup_lines(settings, https=https, token=app.state.policy.token):
         print(f"seefood: {line}", file=sys.stderr)
     _raise_file_limit()

@@ -30,12 +30,17 @@ function clearResults() {
 }
 
 function onMessage(message) {
+  if (message.type === "closing") {
+    showMessage(`The server ended the session: ${message.reason}.`);
+    return; // the channel closes next, and the page reconnects
+  }
   if (message.type === "dropped") {
     lastDrop = performance.now();
     setStatus("degraded", "live, server busy");
     return;
   }
   if (message.type !== "result") return;
+  if (reconnects) showMessage("");
   reconnects = 0;
   if (performance.now() - lastDrop > DEGRADED_MS) setStatus("live", "live");
   drawDetections(message, video);
