@@ -127,3 +127,12 @@ def test_newcomer_mistakes_get_one_clear_line(tmp_path: Path) -> None:
     _one_line_error(seefood("serve", "--port", "70000"), "--port: must be at most 65535")
     help_text = seefood("--help").stdout
     assert "PydanticUndefined" not in help_text and "(default: none)" not in help_text
+
+
+def test_long_paths_keep_their_file_name() -> None:
+    from seefood.cli.stills import short_path
+
+    assert short_path("a/b.jpg", 30) == "a/b.jpg"
+    cut = short_path("photos/2026/summer/party/garden/" + "IMG_0042.jpg", 30)
+    assert len(cut) == 30 and cut.endswith("…/IMG_0042.jpg") and cut.startswith("photos/")
+    assert short_path("x" * 40 + ".jpg", 12) == "…" + ("x" * 40 + ".jpg")[-11:]

@@ -20,6 +20,7 @@ def _post(server: LiveServer, content: bytes, content_type: str | None) -> httpx
     ("content", "content_type", "status", "message"),
     [
         (b"", "image/jpeg", 400, "empty"),
+        (b"", None, 400, "empty"),  # as the README says, whatever the content type
         (b"hello", "text/plain", 415, "unsupported content type"),
         (b"hello", None, 415, "unsupported content type"),
         (b"this is not an image", "image/jpeg", 422, "not an image"),

@@ -17,7 +17,10 @@ from seefood.cli.settings import settings_from
 def cmd_serve(args: argparse.Namespace) -> int:
     from seefood.server.run import serve
 
-    serve(settings_from(args))
+    try:
+        serve(settings_from(args))
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        return 0
     return 0
 
 

@@ -28,6 +28,17 @@ def _summary(result: DetectionResult, limit: int = 4) -> str:
     return ", ".join(items) + (f" (+{more})" if more > 0 else "")
 
 
+def short_path(path: str, width: int) -> str:
+    """`path` in at most `width` characters: the file name kept, the middle cut."""
+    if len(path) <= width:
+        return path
+    head, sep, name = path.rpartition("/")
+    if len(name) + 2 >= width:  # even the name is too long: keep its end (the suffix)
+        return "…" + name[-(width - 1) :]
+    room = width - len(name) - 2  # for "…" and "/"
+    return f"{head[:room]}…{sep}{name}" if head else name
+
+
 def _annotated_path(out_dir: Path, path: Path, used: set[Path]) -> Path:
     target = out_dir / f"{path.stem}.jpg"
     n = 1
@@ -50,7 +61,13 @@ def cmd_detect(args: argparse.Namespace) -> int:
         from seefood.stills.annotate import annotate
 
         args.annotate.mkdir(parents=True, exist_ok=True)
-    table = Table("path", "verdict", "hot dog", "objects", "ms", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    table.add_column("path", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("hot dog", no_wrap=True)
+    table.add_column("objects", overflow="fold")
+    table.add_column("ms", justify="right", no_wrap=True)
+    path_width = max(24, Console().width - 52)  # verdict, score, a few objects and ms fit
     failed = hotdogs = 0
     used: set[Path] = set()
     show_progress = err.is_terminal and len(paths) > 1 and not args.json
@@ -70,7 +87,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
                 if args.json:
                     print(json.dumps({"path": str(path), "error": error}), flush=True)
                 else:
-                    table.add_row(str(path), "[red]error[/red]", "", error or "", "")
+                    shown = short_path(str(path), path_width)
+                    table.add_row(shown, "[red]error[/red]", "", error or "", "")
                 continue
             hotdogs += result.verdict == "hotdog"
             if args.json:
@@ -80,7 +98,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
                 verdict = "[bold green]hotdog[/bold green]" if hot else "not hotdog"
                 score = f"{result.hotdog_score:.2f}"
                 ms = f"{result.timings.total:.0f}"
-                table.add_row(str(path), verdict, score, _summary(result), ms)
+                table.add_row(
+                    short_path(str(path), path_width), verdict, score, _summary(result), ms
+                )
             if args.annotate and image is not None:
                 out = _annotated_path(args.annotate, path, used)
                 annotate(image, result).save(out, quality=90)
@@ -194,6 +214,8 @@ def cmd_model_info(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2))
         return 0
     table = Table(box=None, show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # a sha256 is folded, never cut
     for key, value in info.items():
         shown = json.dumps(value) if isinstance(value, dict) else str(value)
         table.add_row(f"[bold]{key}[/bold]", shown)

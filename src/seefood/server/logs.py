@@ -7,6 +7,7 @@ import sys
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is printed.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+_STANDARD |= {"color_message"}  # uvicorn's copy of msg with terminal colours
 
 
 class LogfmtFormatter(logging.Formatter):
@@ -17,6 +18,10 @@ class LogfmtFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            # uvicorn's access line: (client, method, path, http version, status)
+            client, method, path, _, status = (*record.args, None, None, None, None, None)[:5]
+            fields.update(msg="request", method=method, path=path, status=status, client=client)
         fields.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
         line = " ".join(f"{k}={_quote(v)}" for k, v in fields.items())
         if record.exc_info:
@@ -32,10 +37,14 @@ def _quote(value: object) -> str:
 
 
 def configure(level: str = "info") -> None:
-    """Send seefood's logs to stderr as logfmt lines (uvicorn keeps its own access log)."""
+    """Send seefood's and uvicorn's logs to stderr as logfmt lines, one stream of them.
+
+    uvicorn must then be run with `log_config=None`, so that it keeps these handlers.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogfmtFormatter())
-    logger = logging.getLogger("seefood")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level.upper())
-    logger.propagate = False
+    for name in ("seefood", "uvicorn", "uvicorn.error", "uvicorn.access", "asyncio"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level.upper() if name != "uvicorn.access" else "INFO")
+        logger.propagate = False

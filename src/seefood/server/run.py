@@ -77,6 +77,7 @@ def serve(settings: Settings) -> None:
     config = uvicorn_config(
         app,
         settings,
+        log_config=None,  # keep the logfmt handlers `configure` set
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
     )

@@ -31,6 +31,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 async def read_image_upload(request: Request, limit: int) -> bytes:
     """The image bytes of a `POST /v1/detect`, whichever way they were sent."""
     content_type = request.headers.get("content-type", "").lower()
+    body = await read_body(request, limit)
+    if not body:
+        raise HTTPException(400, "empty request body: no image was sent")
     if not (content_type.startswith("multipart/form-data") or content_type.startswith(RAW_TYPES)):
         raise HTTPException(
             415,
@@ -38,9 +41,6 @@ async def read_image_upload(request: Request, limit: int) -> bytes:
             "body (image/jpeg, image/png, ... or application/octet-stream) or as a "
             "multipart/form-data file field",
         )
-    body = await read_body(request, limit)
-    if not body:
-        raise HTTPException(400, "empty request body: no image was sent")
     if not content_type.startswith("multipart/form-data"):
         return body
 
