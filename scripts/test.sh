@@ -19,7 +19,7 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -c constraints.txt -e '.[test]'
 
 echo "== ruff" && .venv/bin/ruff check src tests bench scripts
 .venv/bin/ruff format --check --quiet src tests bench scripts
