@@ -1,12 +1,15 @@
 """Which host addresses ICE gathers on, and the STUN/TURN servers handed to peers."""
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Iterator
 
 import aioice.ice
 import pytest
 
 from seefood.live import aiortc_patch
-from seefood.live.ice import ice_servers, is_loopback, use_host_addresses
+from seefood.live.ice import IceServers, is_loopback, use_host_addresses
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +35,17 @@ def test_on_loopback_only_loopback_is_offered() -> None:
 
 
 def test_turn_credentials_go_to_turn_urls_only() -> None:
-    stun, turn = ice_servers(["stun:stun.example:3478", "turn:turn.example:3478"], "u", "p")
+    urls = ("stun:stun.example:3478", "turn:turn.example:3478")
+    stun, turn = IceServers(urls, "u", "p").servers()
     assert (stun.urls, stun.username, stun.credential) == ("stun:stun.example:3478", None, None)
     assert (turn.urls, turn.username, turn.credential) == ("turn:turn.example:3478", "u", "p")
+
+
+def test_turn_rest_credentials_expire() -> None:
+    """coturn's use-auth-secret: username "<expiry>:<name>", credential base64 HMAC-SHA1."""
+    ice = IceServers(("turn:t.example",), turn_secret="north", ttl=600)
+    [turn] = ice.servers(now=1_000_000)
+    assert turn.username == "1000600:seefood"
+    expected = hmac.new(b"north", b"1000600:seefood", hashlib.sha1).digest()
+    assert turn.credential == base64.b64encode(expected).decode()
+    assert ice.servers(now=2_000_000)[0].credential != turn.credential

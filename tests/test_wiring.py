@@ -23,7 +23,7 @@ def test_session_limits() -> None:
         )
     )
     assert (limits.max_sessions, limits.idle_timeout) == (3, 4)
-    assert [(s.urls, s.username) for s in limits.ice_servers] == [
+    assert [(s.urls, s.username) for s in limits.ice.servers()] == [
         ("stun:s.example", None),
         ("turn:t.example", "u"),
     ]

@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     )
     ice_username: str | None = Field(None, description="username for the TURN servers")
     ice_credential: str | None = Field(None, description="credential for the TURN servers")
+    turn_secret: str | None = Field(
+        None,
+        description="the TURN server's shared secret (coturn static-auth-secret): each client "
+        "then gets credentials that expire, instead of SEEFOOD_ICE_USERNAME/CREDENTIAL",
+    )
+    turn_ttl_seconds: float = Field(
+        3600, gt=0, description="how long credentials made from SEEFOOD_TURN_SECRET last"
+    )
     ice_host_addresses: Annotated[list[str] | None, NoDecode] = Field(
         None,
         description="addresses to offer ICE host candidates on",

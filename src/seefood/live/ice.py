@@ -7,7 +7,12 @@ offered, and only it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aiortc import RTCIceServer
 
@@ -32,15 +37,33 @@ def use_host_addresses(explicit: Sequence[str] | None, peer_host: str) -> list[s
     return addresses
 
 
-def ice_servers(
-    urls: Sequence[str], username: str | None = None, credential: str | None = None
-) -> list[RTCIceServer]:
-    """STUN/TURN servers; the credentials go to TURN URLs only."""
-    return [
-        RTCIceServer(
-            urls=url,
-            username=username if url.startswith("turn") else None,
-            credential=credential if url.startswith("turn") else None,
-        )
-        for url in urls
-    ]
+@dataclass(frozen=True)
+class IceServers:
+    """STUN/TURN servers, with TURN credentials that are fixed, or made per use.
+
+    With `turn_secret` (coturn's `use-auth-secret` / `static-auth-secret`), each use gets a
+    username that expires after `ttl` seconds and its HMAC as the credential (the "TURN REST
+    API"), so a credential handed to a browser stops working soon after.
+    """
+
+    urls: tuple[str, ...] = ()
+    username: str | None = None
+    credential: str | None = None
+    turn_secret: str | None = None
+    ttl: float = 3600.0
+
+    def servers(self, now: float | None = None) -> list[RTCIceServer]:
+        username, credential = self.username, self.credential
+        if self.turn_secret:
+            expires = int((time.time() if now is None else now) + self.ttl)
+            username = f"{expires}:seefood"
+            digest = hmac.new(self.turn_secret.encode(), username.encode(), hashlib.sha1)
+            credential = base64.b64encode(digest.digest()).decode()
+        return [
+            RTCIceServer(
+                urls=url,
+                username=username if url.startswith("turn") else None,
+                credential=credential if url.startswith("turn") else None,
+            )
+            for url in self.urls
+        ]

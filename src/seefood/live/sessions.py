@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from aiortc import (
     RTCConfiguration,
-    RTCIceServer,
     RTCPeerConnection,
     RTCRtpReceiver,
     RTCSessionDescription,
@@ -17,6 +16,7 @@ from aiortc import (
 
 from seefood.inference.service import InferenceService
 from seefood.live import aiortc_patch
+from seefood.live.ice import IceServers
 from seefood.live.sdp import (
     BitrateHints,
     OfferError,
@@ -56,7 +56,7 @@ class SessionLimits:
     connect_timeout: float = 10.0  # seconds a session may take to connect
     max_duration: float = 3600.0  # seconds
     idle_timeout: float = 10.0  # seconds without video before a session is closed
-    ice_servers: list[RTCIceServer] = field(default_factory=list)
+    ice: IceServers = field(default_factory=IceServers)
     bitrate: BitrateHints | None = field(default_factory=BitrateHints)
 
 
@@ -100,7 +100,7 @@ class SessionManager:
             )
         self._admit(client)
         self._pending.append(client)
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=self.limits.ice_servers or None))
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=self.limits.ice.servers() or None))
         session: LiveSession | None = None
         try:
             # A video transceiver made before the offer is applied takes its m-line, and its

@@ -53,7 +53,7 @@ async def client_config(request: Request) -> ClientConfig:
             username=s.username,
             credential=s.credential,
         )
-        for s in manager.limits.ice_servers
+        for s in manager.limits.ice.servers()
     ]
     return ClientConfig(channel=CHANNEL_LABEL, ice_servers=servers)
 

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from seefood.config import Settings, build_detector
 from seefood.detection.engine import Engine
 from seefood.inference.service import InferenceService, ServiceConfig
-from seefood.live.ice import ice_servers, is_loopback, use_host_addresses
+from seefood.live.ice import IceServers, is_loopback, use_host_addresses
 from seefood.live.sdp import BitrateHints
 from seefood.live.sessions import SessionLimits, SessionManager
 
@@ -52,8 +52,12 @@ def session_limits(settings: Settings) -> SessionLimits:
         connect_timeout=settings.connect_timeout_seconds,
         max_duration=settings.session_max_seconds,
         idle_timeout=settings.session_idle_seconds,
-        ice_servers=ice_servers(
-            settings.ice_servers, settings.ice_username, settings.ice_credential
+        ice=IceServers(
+            tuple(settings.ice_servers),
+            settings.ice_username,
+            settings.ice_credential,
+            settings.turn_secret,
+            settings.turn_ttl_seconds,
         ),
         bitrate=bitrate,
     )

@@ -5,15 +5,14 @@ import { noteEncoded, resetCallStats } from "./stats.js";
 
 let pc = null; // the current RTCPeerConnection
 let session = null; // {id, token}: the token ends it
-let config = null; // {channel, ice_servers}, asked of the server once
 
 export function peerConnection() {
   return pc;
 }
 
+// {channel, ice_servers}: asked anew for each call, since TURN credentials may expire.
 async function clientConfig() {
-  if (!config) config = await (await api("/v1/webrtc/config")).json();
-  return config;
+  return (await api("/v1/webrtc/config")).json();
 }
 
 function preferH264(transceiver) {
