@@ -165,6 +165,7 @@ def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
         expected = expected_on_screen(page, still_hotdog_box(detector))
         assert screen_iou(best, expected) > 0.7, (best, expected)
         assert page.inner_text("#stat-ips") not in ("\u2013", "0.0/s")
+        assert page.inner_text("#stat-path").startswith("direct (host"), "the pair that connected"
         shot(page, "live-hotdog")
         assert sessions(server) == 1
         page.click("#stop")  # must really end the session and the camera
@@ -174,6 +175,7 @@ def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
         assert sessions(server) == 0
         assert page.evaluate("document.getElementById('video').srcObject") is None
         assert page.inner_text("#verdict") == ""
+        assert page.inner_text("#stat-server") == "\u2013", "no stale figure after Stop"
 
 
 def test_other_food_shows_not_hotdog(pw: Any, server: LiveServer, clips: dict[str, Path]) -> None:
@@ -444,5 +446,23 @@ def test_api_docs_render_offline_under_the_csp(pw: Any, server: LiveServer) -> N
         page.wait_for_selector("[data-path='/v1/detect']", timeout=20_000)
         assert violations == []
         shot(page, "docs")
+    finally:
+        b.close()
+
+
+def test_an_ice_failure_is_explained_by_what_was_gathered(pw: Any, server: LiveServer) -> None:
+    b = browser(pw, None)
+    try:
+        page = b.new_page()
+        page.goto(server.url)
+        explain = """([types, servers]) => import('/static/connectivity.js')
+            .then(m => m.explainIceFailure(new Set(types), servers))"""
+        local_only = page.evaluate(explain, [["host"], []])
+        assert "local addresses only" in local_only and "SEEFOOD_ICE_SERVERS" in local_only
+        stun = page.evaluate(explain, [["host", "srflx"], [{"urls": "stun:s.example"}]])
+        assert "even with STUN" in stun and "TURN relay" in stun
+        turn = [{"urls": ["turn:t.example"], "username": "u", "credential": "p"}]
+        assert "credentials" in page.evaluate(explain, [["host"], turn])
+        assert "even through the TURN relay" in page.evaluate(explain, [["host", "relay"], turn])
     finally:
         b.close()

@@ -1,6 +1,7 @@
 // One call to the server: offer/answer over HTTP, video out, results in on a data channel.
 
 import { api } from "./api.js";
+import { describePath, explainIceFailure, gatheredTypes } from "./connectivity.js";
 import { noteEncoded, resetCallStats } from "./stats.js";
 
 let pc = null; // the current RTCPeerConnection
@@ -53,9 +54,10 @@ function waitForIce(conn, timeoutMs) {
 
 // Call the server with the camera's `stream`. `isCurrent()` says whether the caller still
 // wants this call after each wait; `onMessage` gets each data-channel message, `onLost` is
-// called when the server ends the session or the connection fails. Throws an ApiError
-// (with the HTTP status) when the server refuses.
-export async function connect(stream, isCurrent, { onMessage, onLost }) {
+// called when the server ends the session or the connection fails (with a sentence for the
+// person when ICE never connected), `onPath` with the way the call goes once it connects.
+// Throws an ApiError (with the HTTP status) when the server refuses.
+export async function connect(stream, isCurrent, { onMessage, onLost, onPath }) {
   const { channel: label, ice_servers: iceServers } = await clientConfig();
   const insertable = !!(window.RTCRtpSender && RTCRtpSender.prototype.createEncodedStreams);
   const conn = new RTCPeerConnection(
@@ -71,9 +73,15 @@ export async function connect(stream, isCurrent, { onMessage, onLost }) {
   channel.onmessage = (event) => { if (conn === pc) onMessage(JSON.parse(event.data)); };
   // The server ended the session (restart, time limit): the media may linger a moment.
   channel.onclose = () => { if (conn === pc) onLost(); };
+  let connected = false;
   conn.onconnectionstatechange = () => {
     if (conn !== pc) return; // closed by us
-    if (["failed", "disconnected", "closed"].includes(conn.connectionState)) onLost();
+    if (conn.connectionState === "connected") {
+      connected = true;
+      describePath(conn).then((path) => { if (path && conn === pc) onPath(path); }).catch(() => {});
+    } else if (["failed", "disconnected", "closed"].includes(conn.connectionState)) {
+      onLost(connected ? null : explainIceFailure(gatheredTypes(conn), iceServers));
+    }
   };
 
   await conn.setLocalDescription(await conn.createOffer());

@@ -5,7 +5,7 @@ import {
 } from "./camera.js";
 import { connect, disconnect, peerConnection } from "./call.js";
 import { clearOverlay, drawDetections } from "./overlay.js";
-import { noteResult } from "./stats.js";
+import { clearStats, noteResult } from "./stats.js";
 import { currentStatus, setStatus, showMessage } from "./status.js";
 import { resetVerdict, updateVerdict } from "./verdict.js";
 
@@ -57,16 +57,21 @@ export function tick() {
 
 function callHandlers(callGen) {
   const current = () => callGen === gen;
-  return [current, { onMessage, onLost: () => { if (current() && wantLive) scheduleReconnect(); } }];
+  const onLost = (why) => { if (current() && wantLive) scheduleReconnect(why); };
+  const onPath = (path) => { $("stat-path").textContent = path; };
+  return [current, { onMessage, onLost, onPath }];
 }
 
-function scheduleReconnect() {
+let lastWhy = null; // why the last call could not connect, if ICE said
+
+function scheduleReconnect(why = null) {
   if (!wantLive || reconnectTimer) return;
   disconnect();
   clearResults(); // nothing stale over the picture while reconnecting
+  if (why) { lastWhy = why; showMessage(why); }
   if (reconnects >= MAX_RECONNECTS) {
     setStatus("failed", "connection failed");
-    showMessage("Lost the connection to the server. Press Start to try again.");
+    showMessage(lastWhy || "Lost the connection to the server. Press Start to try again.");
     stop();
     return;
   }
@@ -94,6 +99,7 @@ export async function start() {
   const myGen = ++gen;
   wantLive = true;
   reconnects = 0;
+  lastWhy = null;
   $("start").hidden = true;
   $("stop").hidden = false;
   $("stop").focus();
@@ -151,6 +157,7 @@ export async function stop() {
   stopCamera();
   video.srcObject = null;
   clearResults();
+  clearStats(); // nothing stale once stopped
   $("placeholder").hidden = false;
   const hadFocus = document.activeElement === $("stop");
   $("start").hidden = false;

@@ -15,6 +15,16 @@ export function resetCallStats() {
   encodeTimes.clear();
 }
 
+// Stopped: every figure goes back to "–" at once, not when it ages out.
+export function clearStats() {
+  results = [];
+  g2g = [];
+  resetCallStats();
+  for (const id of ["stat-fps", "stat-ips", "stat-server", "stat-g2g", "stat-path"]) {
+    $(id).textContent = "–";
+  }
+}
+
 export function noteEncoded(rtpTimestamp) {
   encodeTimes.set(rtpTimestamp, performance.now());
   if (encodeTimes.size > 300) encodeTimes.delete(encodeTimes.keys().next().value);
