@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from seefood import Detector, load_image
+from seefood.detection.classifier import Classifier
+from seefood.detection.hotdog import HotdogDetector
 from seefood.types import RGBImage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +31,12 @@ def dev_images(label: str) -> list[Path]:
 @pytest.fixture(scope="session")
 def detector() -> Detector:
     return Detector()
+
+
+@pytest.fixture(scope="session")
+def engine(detector: Detector) -> HotdogDetector:
+    """What `seefood serve` runs by default: the detector and the combined verdict."""
+    return HotdogDetector(detector, Classifier())
 
 
 @pytest.fixture(scope="session")
@@ -107,11 +115,11 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(detector: Detector) -> Iterator[LiveServer]:
+def live_server(engine: HotdogDetector) -> Iterator[LiveServer]:
     from seefood.config import Settings
     from seefood.server.app import create_app
 
-    app = create_app(Settings(max_upload_bytes=2_000_000), [detector])
+    app = create_app(Settings(max_upload_bytes=2_000_000), [engine])
     server = LiveServer(app)
     yield server
     server.stop()

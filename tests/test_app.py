@@ -4,7 +4,8 @@ import httpx
 import numpy as np
 import pytest
 
-from seefood import Detector, decode_image
+from seefood import decode_image
+from seefood.detection.hotdog import HotdogDetector
 from seefood.types import RGBImage
 
 from .conftest import LiveServer, iou, jpeg_bytes
@@ -23,8 +24,8 @@ def test_openapi_describes_detect(live_server: LiveServer) -> None:
     assert httpx.get(f"{live_server.url}/docs").status_code == 200
 
 
-def test_raw_jpeg_body_gives_the_detector_result(
-    live_server: LiveServer, detector: Detector, hotdog_image: RGBImage
+def test_raw_jpeg_body_gives_the_engine_result(
+    live_server: LiveServer, engine: HotdogDetector, hotdog_image: RGBImage
 ) -> None:
     data = jpeg_bytes(hotdog_image, quality=95)
     r = httpx.post(
@@ -32,13 +33,15 @@ def test_raw_jpeg_body_gives_the_detector_result(
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    expected = detector.detect(decode_image(data)).to_dict()
+    [result] = engine.detect_batch([decode_image(data)])
+    expected = result.to_dict()
     assert body["verdict"] == "hotdog" == expected["verdict"]
     assert body["hotdog_score"] == pytest.approx(expected["hotdog_score"], abs=1e-3)
     assert [d["class_name"] for d in body["detections"]] == [
         d["class_name"] for d in expected["detections"]
     ]
     assert (body["width"], body["height"]) == (224, 168)
+    assert body["scores"] == pytest.approx(expected["scores"], abs=1e-3)
     assert "path" not in body
     timings = body["timings_ms"]
     assert set(timings) == {"decode", "queued", "preprocess", "inference", "postprocess", "total"}
@@ -89,7 +92,7 @@ def test_metrics_endpoint(live_server: LiveServer, hotdog_image: RGBImage) -> No
 
 
 def test_overload_answers_503_and_the_server_stays_up(
-    detector: Detector, hotdog_image: RGBImage
+    engine: HotdogDetector, hotdog_image: RGBImage
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -97,7 +100,7 @@ def test_overload_answers_503_and_the_server_stays_up(
     from seefood.server.app import create_app
 
     settings = Settings(codel_target_ms=1, codel_interval_ms=2)
-    server = LiveServer(create_app(settings, [detector]))
+    server = LiveServer(create_app(settings, [engine]))
     try:
         data = jpeg_bytes(hotdog_image)
 
@@ -121,7 +124,7 @@ def test_overload_answers_503_and_the_server_stays_up(
 
 
 def test_a_big_phone_photo_is_answered_in_its_own_pixels(
-    live_server: LiveServer, detector: Detector
+    live_server: LiveServer, engine: HotdogDetector
 ) -> None:
     """Decoded at reduced scale for speed, but boxes come back in full-size pixels."""
     import io
@@ -141,7 +144,7 @@ def test_a_big_phone_photo_is_answered_in_its_own_pixels(
     )
     body = r.json()
     assert (body["width"], body["height"]) == (4000, 3000)
-    full = detector.detect(np.asarray(photo))
+    [full] = engine.detect_batch([np.asarray(photo)])
     got = max((d for d in body["detections"] if d["hotdog"]), key=lambda d: d["score"])
     want = max((d for d in full.detections if d.class_name == "hot dog"), key=lambda d: d.score)
     assert iou(got["box"], want.box) > 0.9

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from seefood.detection.classifier import default_classifier_path
 from seefood.detection.model import default_model_path, file_sha256
 
 from .conftest import DEV_SET
@@ -28,6 +29,7 @@ def test_detect_json_reports_each_image_and_fails_on_bad_ones(tmp_path: Path) ->
     first, second = (json.loads(line) for line in run.stdout.splitlines())
     assert first["path"] == str(hotdog) and first["verdict"] == "hotdog"
     assert first["hotdog_score"] > 0.5
+    assert set(first["scores"]) == {"detector", "classifier", "food"}
     assert {"class_id", "class_name", "score", "box", "box_norm", "hotdog"} == set(
         first["detections"][0]
     )
@@ -53,19 +55,25 @@ def test_detect_directory_table_and_annotations(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == sorted([*names, "1001773.jpg"])
 
 
-def test_eval_json_and_plot(tmp_path: Path) -> None:
+def test_eval_json_and_plot_every_source(tmp_path: Path) -> None:
     for label in ("hotdog", "not_hotdog"):
         (tmp_path / label).mkdir()
         for p in sorted((DEV_SET / label).glob("*.jpg"))[:10]:
             (tmp_path / label / p.name).symlink_to(p)
     plot = tmp_path / "pr.png"
-    run = seefood("eval", tmp_path, "--json", "--plot", plot, "--threshold", "0.25")
+    run = seefood(
+        "eval", tmp_path, "--json", "--plot", plot, "--verdict", "detector", "--threshold", "0.3"
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert (report["positives"], report["negatives"]) == (10, 10)
-    at = report["at_threshold"]
-    assert at["threshold"] == 0.25 and at["tp"] + at["fn"] == 10 and at["fp"] + at["tn"] == 10
-    assert len(report["sweep"]) == 19 and 0 <= report["average_precision"] <= 1
+    assert report["verdict"] == "detector"
+    assert set(report["sources"]) == {"combined", "classifier", "detector"}
+    for name, source in report["sources"].items():
+        at = source["at_threshold"]
+        assert at["tp"] + at["fn"] == 10 and at["fp"] + at["tn"] == 10
+        assert len(source["sweep"]) == 19 and 0 <= source["average_precision"] <= 1
+        assert at["threshold"] == {"detector": 0.3}.get(name, 0.5), "--threshold: its source"
     assert plot.stat().st_size > 1000
 
 
@@ -73,7 +81,25 @@ def test_eval_table() -> None:
     run = seefood("eval", DEV_SET)
     assert run.returncode == 0, run.stderr
     assert "100 hotdog, 100 not hotdog" in run.stdout
-    assert "best F1" in run.stdout
+    for source in ("combined", "classifier", "detector"):
+        assert source in run.stdout
+
+
+def test_eval_on_scenes_without_hot_dogs_counts_false_alarms(tmp_path: Path) -> None:
+    (tmp_path / "not_hotdog").mkdir()
+    for p in sorted((DEV_SET.parent / "coco128" / "images").glob("*.jpg"))[:12]:
+        (tmp_path / "not_hotdog" / p.name).symlink_to(p)
+    run = seefood("eval", tmp_path, "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert (report["positives"], report["negatives"]) == (0, 12)
+    combined = report["sources"]["combined"]
+    assert combined["at_threshold"]["fp"] == len(combined["false_alarms"])
+
+
+def test_eval_says_what_is_missing_before_running(tmp_path: Path) -> None:
+    _one_line_error(seefood("eval", tmp_path / "nosuch"), "no such directory")
+    _one_line_error(seefood("eval", tmp_path), "needs a not_hotdog/ folder")
 
 
 def test_model_info() -> None:
@@ -87,6 +113,10 @@ def test_model_info() -> None:
         "batch": "dynamic",
     }
     assert info["classes"] == 80 and "COCO" in info["class_list_source"]
+    assert info["verdict"] == "combined" and info["threshold"] == 0.5
+    classifier = info["classifier"]
+    assert classifier["input"] == {"width": 260, "height": 260}
+    assert classifier["sha256"] == file_sha256(default_classifier_path())
 
 
 def test_model_from_environment_and_bad_model(tmp_path: Path) -> None:
@@ -136,3 +166,21 @@ def test_long_paths_keep_their_file_name() -> None:
     cut = short_path("photos/2026/summer/party/garden/" + "IMG_0042.jpg", 30)
     assert len(cut) == 30 and cut.endswith("…/IMG_0042.jpg") and cut.startswith("photos/")
     assert short_path("x" * 40 + ".jpg", 12) == "…" + ("x" * 40 + ".jpg")[-11:]
+
+
+def test_eval_plot_without_matplotlib_says_so_before_running(tmp_path: Path) -> None:
+    import os
+
+    fake = tmp_path / "fake" / "matplotlib"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('no matplotlib here')")
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    run = subprocess.run(
+        [sys.executable, "-m", "seefood", "eval", DEV_SET, "--plot", tmp_path / "pr.png"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    _one_line_error(run, "--plot needs matplotlib", "pip install")
+    assert not (tmp_path / "pr.png").exists()

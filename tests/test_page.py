@@ -18,12 +18,13 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from seefood import Detector, load_image
+from seefood import load_image
 from seefood.config import Settings
+from seefood.detection.hotdog import HotdogDetector
 from seefood.server.app import create_app
 
 from .conftest import DEV_SET, ROOT, LiveServer, iou
-from .videos import HOTDOGS, OTHER_FOOD, letterboxed, photo_video
+from .videos import HARD_OTHER_FOOD, HOTDOGS, OTHER_FOOD, letterboxed, photo_video
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # scripts/test.sh installs it
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -40,9 +41,9 @@ BASE_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def server(detector: Detector) -> Iterator[LiveServer]:
+def server(engine: HotdogDetector) -> Iterator[LiveServer]:
     live = LiveServer(
-        create_app(Settings(ice_host_addresses=["127.0.0.1"], session_idle_seconds=3), [detector])
+        create_app(Settings(ice_host_addresses=["127.0.0.1"], session_idle_seconds=3), [engine])
     )
     yield live
     live.stop()
@@ -54,7 +55,21 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "hotdog": photo_video(d / "hotdog.y4m", "hotdog", HOTDOGS[:1], frames_each=30),
         "other": photo_video(d / "other.y4m", "not_hotdog", OTHER_FOOD[:2], frames_each=30),
+        "hard": photo_video(d / "hard.y4m", "not_hotdog", HARD_OTHER_FOOD, frames_each=30),
     }
+
+
+# Records every verdict the banner shows, and when (page time), from the first script on.
+RECORD_VERDICTS = """
+window.__verdicts = [];
+window.__live = null;
+new MutationObserver(() => {
+  const v = document.getElementById("verdict");
+  const s = document.body.dataset.status;
+  if (v && v.textContent) window.__verdicts.push([performance.now(), v.textContent]);
+  if (s === "live" && window.__live === null) window.__live = performance.now();
+}).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+"""
 
 
 @pytest.fixture(scope="module")
@@ -145,15 +160,16 @@ def screen_iou(a: dict[str, float], b: dict[str, float]) -> float:
     return iou([a["x"], a["y"], a["w"], a["h"]], [b["x"], b["y"], b["w"], b["h"]])
 
 
-def still_hotdog_box(detector: Detector) -> tuple[float, float, float, float]:
+def still_hotdog_box(engine: HotdogDetector) -> tuple[float, float, float, float]:
+    """The hot dog the verdict confirms in the clip's frame, as a still image."""
     frame = letterboxed(load_image(DEV_SET / "hotdog" / HOTDOGS[0]))
-    result = detector.detect(frame)
-    best = max((d for d in result.detections if d.class_name == "hot dog"), key=lambda d: d.score)
-    return best.box
+    [result] = engine.detect_batch([frame])
+    [hotdog] = [d for d in result.detections if d.hotdog]
+    return hotdog.box
 
 
 def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
-    pw: Any, server: LiveServer, clips: dict[str, Path], detector: Detector
+    pw: Any, server: LiveServer, clips: dict[str, Path], engine: HotdogDetector
 ) -> None:
     with live_page(pw, server, clips["hotdog"], "Hotdog!") as page:
         page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
@@ -162,7 +178,7 @@ def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
         assert page.inner_text("#status-text") == "live"
         boxes = on_screen_boxes(page, "hot dog")
         best = max((r for r in boxes if r["w"]), key=lambda r: r["score"])
-        expected = expected_on_screen(page, still_hotdog_box(detector))
+        expected = expected_on_screen(page, still_hotdog_box(engine))
         assert screen_iou(best, expected) > 0.7, (best, expected)
         assert page.inner_text("#stat-ips") not in ("\u2013", "0.0/s")
         assert page.inner_text("#stat-path").startswith("direct (host"), "the pair that connected"
@@ -176,6 +192,31 @@ def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
         assert page.evaluate("document.getElementById('video').srcObject") is None
         assert page.inner_text("#verdict") == ""
         assert page.inner_text("#stat-server") == "\u2013", "no stale figure after Stop"
+
+
+def test_the_hot_dog_is_called_within_two_seconds_of_going_live(
+    pw: Any, server: LiveServer, clips: dict[str, Path]
+) -> None:
+    with live_page(pw, server, clips["hotdog"], "Hotdog!", RECORD_VERDICTS) as page:
+        live = page.evaluate("window.__live")
+        first = page.evaluate("window.__verdicts.find(([, v]) => v === 'Hotdog!')[0]")
+        assert live is not None and first - live <= 2000, (live, first)
+        box = page.locator('#overlay rect.box.hotdog[data-class="hot dog"]')
+        assert box.count() == 1, "one box, in the hot-dog colour, is the hot dog"
+        page.click("#stop")
+
+
+def test_food_the_detector_takes_for_hot_dogs_never_shows_hotdog(
+    pw: Any, server: LiveServer, clips: dict[str, Path]
+) -> None:
+    """Six other dishes, a second each (NanoDet-g alone calls two of them hot dogs)."""
+    with live_page(pw, server, clips["hard"], "Not hotdog!", RECORD_VERDICTS) as page:
+        start = page.evaluate("performance.now()")
+        page.wait_for_function("s => performance.now() - s > 7000", arg=start, timeout=30_000)
+        shown = {v for _, v in page.evaluate("window.__verdicts")}
+        assert shown == {"Not hotdog!"}, shown
+        assert page.locator("#overlay rect.box.hotdog").count() == 0
+        page.click("#stop")
 
 
 def test_other_food_shows_not_hotdog(pw: Any, server: LiveServer, clips: dict[str, Path]) -> None:
@@ -220,7 +261,7 @@ ROTATING_CAMERA = """
 
 
 def test_rotated_source_still_gets_boxes_in_the_right_place(
-    pw: Any, server: LiveServer, clips: dict[str, Path], detector: Detector
+    pw: Any, server: LiveServer, clips: dict[str, Path], engine: HotdogDetector
 ) -> None:
     with live_page(pw, server, clips["hotdog"], "Hotdog!", init_script=ROTATING_CAMERA) as page:
         page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
@@ -230,7 +271,7 @@ def test_rotated_source_still_gets_boxes_in_the_right_place(
         best = max(
             (r for r in on_screen_boxes(page, "hot dog") if r["w"]), key=lambda r: r["score"]
         )
-        expected = expected_on_screen(page, still_hotdog_box(detector))
+        expected = expected_on_screen(page, still_hotdog_box(engine))
         assert screen_iou(best, expected) > 0.7, (best, expected)
         shot(page, "live-rotated")
         page.click("#stop")
@@ -398,7 +439,7 @@ RECORD_PEER_CONNECTIONS = """
 
 
 def test_on_a_network_the_link_token_opens_the_page_and_ice_servers_reach_it(
-    pw: Any, detector: Detector, clips: dict[str, Path]
+    pw: Any, engine: HotdogDetector, clips: dict[str, Path]
 ) -> None:
     settings = Settings(
         host="0.0.0.0",  # as if serving a network: the API needs the token
@@ -408,7 +449,7 @@ def test_on_a_network_the_link_token_opens_the_page_and_ice_servers_reach_it(
         ice_username="user",
         ice_credential="pass",
     )
-    live = LiveServer(create_app(settings, [detector]))
+    live = LiveServer(create_app(settings, [engine]))
     b = browser(pw, clips["hotdog"])
     try:
         page = b.new_page()

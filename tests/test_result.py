@@ -25,6 +25,7 @@ def test_json_form() -> None:
                 "hotdog": True,
             }
         ],
+        "scores": {},
         "timings_ms": {
             "decode": 1.0,
             "queued": 2.0,

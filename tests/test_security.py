@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from seefood import Detector
 from seefood.config import Settings
+from seefood.detection.hotdog import HotdogDetector
 from seefood.server.app import create_app
 from seefood.server.security import Policy, RateLimiter, host_of
 
@@ -39,10 +39,10 @@ def test_loopback_is_open_and_a_network_needs_a_token() -> None:
 
 
 @pytest.fixture(scope="module")
-def network(detector: Detector) -> Iterator[LiveServer]:
+def network(engine: HotdogDetector) -> Iterator[LiveServer]:
     """A server configured as if serving a network (bound to 127.0.0.1 for the test)."""
     settings = Settings(host="0.0.0.0", token=TOKEN, rate_limit=5)
-    server = LiveServer(create_app(settings, [detector]))
+    server = LiveServer(create_app(settings, [engine]))
     yield server
     server.stop()
 

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from seefood import Detector
 from seefood.config import Settings
 from seefood.contrib.client import StreamClient, file_frames, keep_streaming, run_stream
+from seefood.detection.hotdog import HotdogDetector
 from seefood.live import aiortc_patch
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app
@@ -31,7 +31,7 @@ MAX_SESSIONS = 3
 
 
 @pytest.fixture(scope="module")
-def server(detector: Detector) -> Iterator[LiveServer]:
+def server(engine: HotdogDetector) -> Iterator[LiveServer]:
     use_host_addresses(["127.0.0.1"], "127.0.0.1")  # the client side of these tests
     settings = Settings(
         ice_host_addresses=["127.0.0.1"],
@@ -39,7 +39,7 @@ def server(detector: Detector) -> Iterator[LiveServer]:
         session_idle_seconds=2,
         connect_timeout_seconds=3,
     )
-    live = LiveServer(create_app(settings, [detector]))
+    live = LiveServer(create_app(settings, [engine]))
     yield live
     live.stop()
     aiortc_patch.set_host_addresses(None)
@@ -299,8 +299,10 @@ def test_never_connecting_offers_cannot_lock_a_viewer_out(
     assert sessions(server) == 0
 
 
-def test_server_shutdown_closes_every_session(detector: Detector, videos: dict[str, Path]) -> None:
-    app = create_app(Settings(ice_host_addresses=["127.0.0.1"]), [detector])
+def test_server_shutdown_closes_every_session(
+    engine: HotdogDetector, videos: dict[str, Path]
+) -> None:
+    app = create_app(Settings(ice_host_addresses=["127.0.0.1"]), [engine])
     live = LiveServer(app)
     client = StreamClient(live.url, file_frames(videos["still"], loop=True))
 
@@ -388,7 +390,7 @@ def test_only_its_client_can_end_a_session_and_metrics_name_none(
 
 
 def test_the_client_is_told_why_and_rides_out_a_server_restart(
-    detector: Detector, videos: dict[str, Path]
+    engine: HotdogDetector, videos: dict[str, Path]
 ) -> None:
     """The server shuts down (the client hears why), is away 3 s, and comes back on the same
     port: `seefood stream`'s loop reconnects with back-off and results resume."""
@@ -396,7 +398,7 @@ def test_the_client_is_told_why_and_rides_out_a_server_restart(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = Settings(ice_host_addresses=["127.0.0.1"])
-    servers = [LiveServer(create_app(settings, [detector]), port=port)]
+    servers = [LiveServer(create_app(settings, [engine]), port=port)]
     got: list[dict[str, Any]] = []
     said: list[str] = []
     frames = file_frames(videos["still"], loop=True)
@@ -412,7 +414,7 @@ def test_the_client_is_told_why_and_rides_out_a_server_restart(
         await loop.run_in_executor(None, servers[0].stop)
         before = len(got)
         await asyncio.sleep(3.0)
-        back = await loop.run_in_executor(None, LiveServer, create_app(settings, [detector]), port)
+        back = await loop.run_in_executor(None, LiveServer, create_app(settings, [engine]), port)
         servers.append(back)
         while sum(m["type"] == "result" for m in got[before:]) < 5:
             assert not streaming.done(), said

@@ -12,12 +12,10 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
-from seefood.detection.detector import (
-    DEFAULT_IOU_THRESHOLD,
-    DEFAULT_MIN_SCORE,
-    DEFAULT_THRESHOLD,
-    Detector,
-)
+from seefood.detection.classifier import Classifier
+from seefood.detection.detector import DEFAULT_IOU_THRESHOLD, DEFAULT_MIN_SCORE, Detector
+from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.verdict import Source
 from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
 from seefood.inference.requestor import DEFAULT_BACKOFF
 from seefood.stills.images import DEFAULT_MAX_PIXELS
@@ -31,8 +29,22 @@ class Settings(BaseSettings):
     model: Path | None = Field(
         None, description="ONNX detector file", json_schema_extra={"shown": "the shipped NanoDet-g"}
     )
-    threshold: float = Field(
-        DEFAULT_THRESHOLD, gt=0, le=1, description="hot-dog score for a 'hotdog' verdict"
+    verdict: Source = Field(
+        Source.COMBINED,
+        description="what decides hotdog: combined (classifier and detector), classifier "
+        "(the whole frame's classification alone) or detector (its hot-dog box alone)",
+    )
+    classifier: Path | None = Field(
+        None,
+        description="ImageNet-1k ONNX classifier (square RGB input, (x - 127) / 128)",
+        json_schema_extra={"shown": "the shipped EfficientNet-Lite2"},
+    )
+    threshold: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="hot-dog score for a 'hotdog' verdict",
+        json_schema_extra={"shown": "0.5 (combined, classifier), 0.25 (detector)"},
     )
     min_score: float = Field(
         DEFAULT_MIN_SCORE, gt=0, le=1, description="lowest score reported for other classes"
@@ -150,14 +162,21 @@ class Settings(BaseSettings):
         return [item for item in re.split(r"[,\s]+", text) if item]
 
 
-def build_detector(settings: Settings, threads: int | None = None) -> Detector:
-    """A detector as the settings say; `threads` when the caller shares the cores out."""
-    return Detector(
+def build_engine(settings: Settings, threads: int | None = None) -> HotdogDetector:
+    """The detector and the verdict as the settings say; `threads` for each model when the
+    caller shares the cores out."""
+    threads = threads or settings.threads
+    detector = Detector(
         settings.model,
-        threshold=settings.threshold,
         min_score=settings.min_score,
         iou_threshold=settings.iou_threshold,
-        threads=threads or settings.threads,
+        threads=threads,
+    )
+    classifier = None
+    if settings.verdict is not Source.DETECTOR:
+        classifier = Classifier(settings.classifier, threads=threads)
+    return HotdogDetector(
+        detector, classifier, source=settings.verdict, threshold=settings.threshold
     )
 
 
@@ -193,6 +212,8 @@ def describe() -> list[Described]:
 FLAGS = frozenset(
     {
         "model",
+        "verdict",
+        "classifier",
         "threshold",
         "min_score",
         "threads",

@@ -14,6 +14,7 @@ from seefood.cli.live import cmd_serve, cmd_stream
 from seefood.cli.stills import cmd_detect, cmd_eval, cmd_model_info
 from seefood.config import describe
 from seefood.detection.model import ModelError
+from seefood.detection.verdict import Source
 
 _ROWS = {row.variable.removeprefix("SEEFOOD_").lower(): row for row in describe()}
 
@@ -27,6 +28,8 @@ def _setting_flag(p: argparse.ArgumentParser, name: str, **kw: Any) -> None:
 
 def _add_model_flags(p: argparse.ArgumentParser) -> None:
     _setting_flag(p, "model", type=Path)
+    _setting_flag(p, "verdict", choices=[s.value for s in Source])
+    _setting_flag(p, "classifier", type=Path)
     _setting_flag(p, "threshold", type=float)
     _setting_flag(p, "min_score", type=float)
     _setting_flag(p, "threads", type=int)
@@ -44,7 +47,8 @@ def _environment_help() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seefood",
-        description="Hotdog or not hotdog: COCO object detection on images and live video.",
+        description="Hotdog or not hotdog: a hot-dog classifier and a COCO object detector, "
+        "on images and live video.",
         epilog=_environment_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

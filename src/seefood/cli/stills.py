@@ -13,10 +13,11 @@ from rich.progress import Progress
 from rich.table import Table
 
 from seefood.cli.settings import settings_from
-from seefood.config import build_detector
+from seefood.config import Settings, build_engine
 from seefood.detection.coco import CLASS_LIST_SOURCE
 from seefood.detection.model import file_sha256
 from seefood.detection.result import DetectionResult
+from seefood.detection.verdict import DEFAULT_THRESHOLDS, Source
 from seefood.stills import evaluate
 from seefood.stills.files import find_images
 from seefood.stills.pipeline import detect_files
@@ -56,7 +57,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     if not paths:
         err.print("[red]no images found[/red]")
         return 1
-    detector = build_detector(settings)
+    engine = build_engine(settings)
     if args.annotate:
         from seefood.stills.annotate import annotate
 
@@ -74,7 +75,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     with Progress(console=err, transient=True, disable=not show_progress) as progress:
         task = progress.add_task("detecting", total=len(paths))
         found = detect_files(
-            detector,
+            engine,
             paths,
             batch_size=settings.batch_size,
             max_pixels=settings.max_image_pixels,
@@ -115,81 +116,141 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.plot:
+        evaluate.plotting()  # before the run, not after it
     pos_paths, neg_paths = evaluate.labelled_images(args.directory)
-    detector = build_detector(settings)
-    scores: dict[Path, float] = {}
+    engine = build_engine(settings.model_copy(update={"verdict": Source.COMBINED}))
+    scores: dict[Path, dict[str, float]] = {}
     errors = 0
     found = detect_files(
-        detector,
+        evaluate.AllSources(engine),
         [*pos_paths, *neg_paths],
         batch_size=settings.batch_size,
         max_pixels=settings.max_image_pixels,
     )
-    for path, result, error, _ in found:
-        if result is None:
-            errors += 1
-            print(f"skipped {path}: {error}", file=sys.stderr)
-        else:
-            scores[path] = result.hotdog_score
-    pos = [scores[p] for p in pos_paths if p in scores]
-    neg = [scores[p] for p in neg_paths if p in scores]
-    if not pos or not neg:
-        raise ValueError(
-            f"{args.directory}: need readable images in both hotdog/ ({len(pos)}) "
-            f"and not_hotdog/ ({len(neg)})"
-        )
-    chosen = evaluate.confusion(pos, neg, settings.threshold)
-    sweep = evaluate.sweep(pos, neg)
-    best = evaluate.best_f1(pos, neg)
-    ap = evaluate.average_precision(pos, neg)
-    if args.plot:
-        evaluate.plot_pr(pos, neg, chosen, args.plot)
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("evaluating", total=len(pos_paths) + len(neg_paths))
+        for path, result, error, _ in found:
+            progress.advance(task)
+            if result is None:
+                errors += 1
+                print(f"skipped {path}: {error}", file=sys.stderr)
+            else:
+                scores[path] = result.scores
+    if not any(p in scores for p in neg_paths):
+        raise ValueError(f"{args.directory}: no readable images in not_hotdog/")
+    reports = {
+        source: _source_report(source, pos_paths, neg_paths, scores, settings)
+        for source in (Source.COMBINED, Source.CLASSIFIER, Source.DETECTOR)
+    }
+    if args.plot and all(r["positives"] for r in reports.values()):
+        evaluate.plot_pr({s: r["curve"] for s, r in reports.items()}, args.plot)
     if args.json:
         report: dict[str, Any] = {
             "directory": str(args.directory),
-            "positives": len(pos),
-            "negatives": len(neg),
+            "positives": reports[Source.COMBINED]["positives"],
+            "negatives": reports[Source.COMBINED]["negatives"],
             "errors": errors,
-            "model": detector.model.path.name,
-            "at_threshold": chosen.to_dict(),
-            "best_f1": best.to_dict(),
-            "average_precision": round(ap, 4),
-            "sweep": [c.to_dict() for c in sweep],
+            "models": engine.describe(),
+            "verdict": settings.verdict.value,
+            "sources": {
+                s.value: {k: v for k, v in r.items() if k != "curve"} for s, r in reports.items()
+            },
         }
         print(json.dumps(report, indent=2))
         return 0
-    out = Console()
-    out.print(
-        f"[bold]{args.directory}[/bold]: {len(pos)} hotdog, {len(neg)} not hotdog"
-        + (f", {errors} unreadable" if errors else "")
-        + f"; model {detector.model.path.name}"
-    )
-    c = chosen
-    out.print(
-        f"at threshold {c.threshold:g}: precision {c.precision:.3f}  recall {c.recall:.3f}  "
-        f"F1 {c.f1:.3f}  accuracy {c.accuracy:.3f}"
-    )
-    confusion = Table("", "predicted hotdog", "predicted not", box=None)
-    confusion.add_row("actual hotdog", str(c.tp), str(c.fn))
-    confusion.add_row("actual not", str(c.fp), str(c.tn))
-    out.print(confusion)
-    table = Table("threshold", "precision", "recall", "F1", "FPR", "tp", "fp", "fn", "tn")
-    for s in sweep:
-        rates = (s.threshold, s.precision, s.recall, s.f1, s.false_positive_rate)
-        counts = (s.tp, s.fp, s.fn, s.tn)
-        cells = [f"{rates[0]:.2f}", *(f"{r:.3f}" for r in rates[1:]), *map(str, counts)]
-        table.add_row(*cells, style="bold" if s is best else "")
-    out.print(table)
-    out.print(f"best F1 {best.f1:.3f} at threshold {best.threshold:g}; average precision {ap:.3f}")
-    if args.plot:
-        out.print(f"precision-recall curve written to {args.plot}")
+    _print_eval(args, reports, settings.verdict, errors, engine)
     return 0
+
+
+def _source_report(
+    source: Source,
+    pos_paths: list[Path],
+    neg_paths: list[Path],
+    scores: dict[Path, dict[str, float]],
+    settings: Settings,
+) -> dict[str, Any]:
+    pos = [scores[p][source.value] for p in pos_paths if p in scores]
+    neg = [scores[p][source.value] for p in neg_paths if p in scores]
+    chosen_threshold = (
+        settings.threshold
+        if settings.threshold is not None and source is settings.verdict
+        else DEFAULT_THRESHOLDS[source]
+    )
+    chosen = evaluate.confusion(pos, neg, chosen_threshold)
+    report: dict[str, Any] = {
+        "positives": len(pos),
+        "negatives": len(neg),
+        "at_threshold": chosen.to_dict(),
+        "false_alarms": [
+            str(p) for p in neg_paths if p in scores and scores[p][source.value] >= chosen_threshold
+        ],
+    }
+    if pos:
+        report["best_f1"] = evaluate.best_f1(pos, neg).to_dict()
+        report["average_precision"] = round(evaluate.average_precision(pos, neg), 4)
+        report["sweep"] = [c.to_dict() for c in evaluate.sweep(pos, neg)]
+        report["curve"] = (pos, neg, chosen)
+    return report
+
+
+def _print_eval(
+    args: argparse.Namespace,
+    reports: dict[Source, dict[str, Any]],
+    verdict: Source,
+    errors: int,
+    engine: Any,
+) -> None:
+    out = Console()
+    first = reports[Source.COMBINED]
+    models = ", ".join(f"{k} {v}" for k, v in engine.describe().items() if k != "verdict")
+    out.print(
+        f"[bold]{args.directory}[/bold]: {first['positives']} hotdog, {first['negatives']} not "
+        f"hotdog" + (f", {errors} unreadable" if errors else "") + f"; {models}"
+    )
+    table = Table(
+        "verdict source", "threshold", "precision", "recall", "F1", "false alarms", "AP", box=None
+    )
+    for source, r in reports.items():
+        c = r["at_threshold"]
+        name = f"[bold]{source}[/bold] (in use)" if source is verdict else str(source)
+        fa = f"{c['false_positive_rate']:.1%} ({c['fp']} of {r['negatives']})"
+        if r["positives"]:
+            table.add_row(
+                name,
+                f"{c['threshold']:g}",
+                f"{c['precision']:.3f}",
+                f"{c['recall']:.3f}",
+                f"{c['f1']:.3f}",
+                fa,
+                f"{r['average_precision']:.3f}",
+            )
+        else:
+            table.add_row(name, f"{c['threshold']:g}", "", "", "", fa, "")
+    out.print(table)
+    if not first["positives"]:
+        for source, r in reports.items():
+            if r["false_alarms"]:
+                out.print(f"{source} calls hotdog: " + ", ".join(r["false_alarms"]))
+        return
+    sweep = Table("threshold", *(f"{s} P / R / FA" for s in reports), box=None)
+    rows = zip(*(r["sweep"] for r in reports.values()), strict=True)
+    for row in rows:
+        cells = [
+            f"{c['precision']:.2f} / {c['recall']:.2f} / {c['false_positive_rate']:.2f}"
+            for c in row
+        ]
+        sweep.add_row(f"{row[0]['threshold']:.2f}", *cells)
+    out.print(sweep)
+    if args.plot:
+        out.print(f"precision-recall curves written to {args.plot}")
 
 
 def cmd_model_info(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    detector = build_detector(settings)
-    model = detector.model
+    engine = build_engine(settings)
+    model = engine.detector.model
     width, height = model.input_size
     info = {
         "name": model.metadata.get("seefood.model", model.path.stem),
@@ -208,8 +269,20 @@ def cmd_model_info(args: argparse.Namespace) -> int:
         "class_list_source": CLASS_LIST_SOURCE,
         "source": model.metadata.get("seefood.source", ""),
         "upstream": model.metadata.get("seefood.upstream", ""),
-        "threshold": detector.threshold,
+        "verdict": engine.source.value,
+        "threshold": engine.threshold,
     }
+    if engine.classifier is not None:
+        classifier = engine.classifier
+        info["classifier"] = {
+            "name": classifier.name,
+            "path": str(classifier.path),
+            "sha256": file_sha256(classifier.path),
+            "size_bytes": classifier.path.stat().st_size,
+            "input": {"width": classifier.side, "height": classifier.side},
+            "preprocess": "RGB, (x - 127) / 128",
+            "reads": "ImageNet 934 (hotdog) and the food block 923-969",
+        }
     if args.json:
         print(json.dumps(info, indent=2))
         return 0

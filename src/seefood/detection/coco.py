@@ -86,6 +86,8 @@ COCO_CLASSES: tuple[str, ...] = (
 )
 
 HOTDOG_CLASS_ID = COCO_CLASSES.index("hot dog")
+# COCO's food: banana, apple, sandwich, orange, broccoli, carrot, hot dog, pizza, donut, cake.
+FOOD_CLASS_IDS = tuple(range(COCO_CLASSES.index("banana"), COCO_CLASSES.index("cake") + 1))
 
 CLASS_LIST_SOURCE = (
     "COCO 2017 detection, 80 classes in contiguous order (as in YOLO/NanoDet exports)"

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from seefood.detection import decode
-from seefood.detection.coco import COCO_CLASSES, HOTDOG_CLASS_ID
+from seefood.detection.coco import COCO_CLASSES, FOOD_CLASS_IDS, HOTDOG_CLASS_ID
 from seefood.detection.letterbox import Letterbox, fit, resize
 from seefood.detection.model import Layout, Model, load_model
 from seefood.detection.nms import batched_nms
@@ -22,6 +22,8 @@ DEFAULT_THRESHOLD = 0.25  # hot-dog verdict; chosen with `seefood eval` (see REA
 DEFAULT_MIN_SCORE = 0.3  # other classes are reported from here
 DEFAULT_IOU_THRESHOLD = 0.5
 HOTDOG_FLOOR = 0.05  # hot-dog candidates are kept down to here, so `hotdog_score` is informative
+FOOD_FLOOR = 0.05  # food candidates the verdict's classifier may look at
+MAX_FOOD = 10  # of those, the best; the verdict crops fewer
 MAX_CANDIDATES = 2000  # NMS is quadratic; a sane model never comes near this after the floor
 
 
@@ -60,8 +62,11 @@ class Detector:
         self._shown = np.full(num_classes, min_score, dtype=np.float32)
         self._floors = self._shown.copy()
         self._hotdog_class = HOTDOG_CLASS_ID if num_classes == len(COCO_CLASSES) else -1
+        self._food = np.zeros(num_classes, dtype=bool)
         if num_classes == len(COCO_CLASSES):
             self._shown[HOTDOG_CLASS_ID] = threshold
+            self._food[list(FOOD_CLASS_IDS)] = True
+            self._floors[self._food] = np.minimum(self._floors[self._food], FOOD_FLOOR)
             self._floors[HOTDOG_CLASS_ID] = min(HOTDOG_FLOOR, threshold)
         pre = self.model.preprocess
         order = [2, 1, 0] if pre.bgr else [0, 1, 2]
@@ -121,25 +126,45 @@ class Detector:
         hotdog = cands.scores[cands.class_ids == HOTDOG_CLASS_ID]
         hotdog_score = float(hotdog.max()) if hotdog.size else 0.0
         shown = cands.scores >= self._shown[cands.class_ids]
-        boxes, scores, class_ids = cands.boxes[shown], cands.scores[shown], cands.class_ids[shown]
+        food = self._food[cands.class_ids] & (cands.scores >= FOOD_FLOOR)
+        detections = self._kept(cands, shown, box, self.max_detections)
+        result = DetectionResult(
+            box.source_width, box.source_height, detections, hotdog_score, self.threshold
+        )
+        result.scores = {"detector": hotdog_score}
+        result.food = self._kept(cands, food, box, MAX_FOOD, mark=False)
+        return result
+
+    def _kept(
+        self,
+        cands: decode.Candidates,
+        chosen: NDArray[np.bool_],
+        box: Letterbox,
+        limit: int,
+        *,
+        mark: bool = True,
+    ) -> list[Detection]:
+        """The chosen candidates after per-class NMS, best first, in source pixels."""
+        boxes, scores, class_ids = (
+            cands.boxes[chosen],
+            cands.scores[chosen],
+            cands.class_ids[chosen],
+        )
         if scores.size > MAX_CANDIDATES:
             top = np.argpartition(-scores, MAX_CANDIDATES)[:MAX_CANDIDATES]
             boxes, scores, class_ids = boxes[top], scores[top], class_ids[top]
-        keep = batched_nms(boxes, scores, class_ids, self.iou_threshold)[: self.max_detections]
+        keep = batched_nms(boxes, scores, class_ids, self.iou_threshold)[:limit]
         source = box.to_source(boxes[keep])
-        detections = [
+        return [
             Detection(
                 class_id=int(c),
                 class_name=self.class_names[int(c)],
                 score=float(s),
                 box=(float(x1), float(y1), float(x2 - x1), float(y2 - y1)),
-                hotdog=int(c) == self._hotdog_class,
+                hotdog=mark and int(c) == self._hotdog_class,
             )
             for (x1, y1, x2, y2), s, c in zip(source, scores[keep], class_ids[keep], strict=True)
         ]
-        return DetectionResult(
-            box.source_width, box.source_height, detections, hotdog_score, self.threshold
-        )
 
     def _decode(self, outputs: list[NDArray[np.float32]]) -> decode.Candidates:
         layout, size, floors = self.model.layout, self.model.input_size, self._floors

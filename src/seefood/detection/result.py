@@ -30,11 +30,18 @@ class TimingsDict(TypedDict):
     total: float
 
 
+class ScoresDict(TypedDict, total=False):
+    detector: float  # the detector's best hot-dog score
+    classifier: float  # the classifier's hot-dog share of the food it sees, best region
+    food: float  # how much of that region the classifier takes for food
+
+
 class ResultDict(TypedDict):
     width: int
     height: int
     verdict: Verdict
     hotdog_score: float
+    scores: ScoresDict
     detections: list[DetectionDict]
     timings_ms: TimingsDict
 
@@ -104,18 +111,28 @@ class DetectionResult:
     width: int
     height: int
     detections: list[Detection]
-    hotdog_score: float  # best hot-dog score seen, even below the threshold; 0 if none
+    hotdog_score: float  # the verdict's score, even below the threshold
     threshold: float
     timings: Timings = field(default_factory=Timings)
+    scores: dict[str, float] = field(default_factory=dict)  # what each model said
+    # Food the detector saw, down to a low score: the regions the verdict's classifier may
+    # look at. Not part of the JSON.
+    food: list[Detection] = field(default_factory=list)
 
     def rescaled(self, width: int, height: int) -> DetectionResult:
         """The same result for the image at another size (it was detected on a reduced copy)."""
         if (width, height) == (self.width, self.height):
             return self
         sx, sy = width / self.width, height / self.height
-        detections = [d.scaled(sx, sy) for d in self.detections]
         return DetectionResult(
-            width, height, detections, self.hotdog_score, self.threshold, self.timings
+            width,
+            height,
+            [d.scaled(sx, sy) for d in self.detections],
+            self.hotdog_score,
+            self.threshold,
+            self.timings,
+            self.scores,
+            [d.scaled(sx, sy) for d in self.food],
         )
 
     @property
@@ -128,6 +145,7 @@ class DetectionResult:
             "height": self.height,
             "verdict": self.verdict,
             "hotdog_score": round(self.hotdog_score, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},  # type: ignore[typeddict-item]
             "detections": [d.to_dict(self.width, self.height) for d in self.detections],
             "timings_ms": self.timings.to_dict(),
         }

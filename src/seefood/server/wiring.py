@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
-from seefood.config import Settings, build_detector
+from seefood.config import Settings, build_engine
 from seefood.detection.engine import Engine
 from seefood.inference.service import InferenceService, ServiceConfig
 from seefood.live.ice import IceServers, is_loopback, use_host_addresses
@@ -26,7 +26,7 @@ DECODE_CONCURRENCY = 2  # uploads decoded at once, in threads beside inference
 def build_engines(settings: Settings) -> list[Engine]:
     """One engine (its own onnxruntime sessions) per daemon, sharing the cores between them."""
     threads = settings.threads or max(1, (os.cpu_count() or 1) // settings.daemons)
-    return [build_detector(settings, threads) for _ in range(settings.daemons)]
+    return [build_engine(settings, threads) for _ in range(settings.daemons)]
 
 
 def service_config(settings: Settings) -> ServiceConfig:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.result import DetectionResult
+from seefood.detection.verdict import Source, read
 from seefood.stills.files import find_images
+from seefood.types import RGBImage, Size
 
 POSITIVE_DIR = "hotdog"
 NEGATIVE_DIR = "not_hotdog"
@@ -98,42 +103,71 @@ def pr_curve(pos: Sequence[float], neg: Sequence[float]) -> tuple[list[float], l
 
 
 def labelled_images(root: Path) -> tuple[list[Path], list[Path]]:
-    """The images under `root/hotdog/` and `root/not_hotdog/` (recursively)."""
+    """The images under `root/hotdog/` and `root/not_hotdog/` (recursively); a folder with
+    only `not_hotdog/` is a check for false alarms."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"no such directory: {root}")
     pos_dir, neg_dir = root / POSITIVE_DIR, root / NEGATIVE_DIR
-    missing = [d.name for d in (pos_dir, neg_dir) if not d.is_dir()]
-    if missing:
+    if not neg_dir.is_dir():
         raise FileNotFoundError(
-            f"{root} needs sub-folders hotdog/ and not_hotdog/; missing {missing}"
+            f"{root} needs a not_hotdog/ folder (and a hotdog/ one, to measure recall)"
         )
-    return find_images([pos_dir]), find_images([neg_dir])
+    return (find_images([pos_dir]) if pos_dir.is_dir() else []), find_images([neg_dir])
 
 
-def plot_pr(pos: Sequence[float], neg: Sequence[float], chosen: Confusion, path: Path) -> None:
+class AllSources:
+    """An engine whose results carry every verdict source's score, `scores[source]`, for
+    comparing them on the same photos."""
+
+    def __init__(self, engine: HotdogDetector) -> None:
+        self.engine = engine
+
+    @property
+    def input_size(self) -> Size:
+        return self.engine.input_size
+
+    def describe(self) -> dict[str, str]:
+        return self.engine.describe()
+
+    def detect_batch(self, images: Sequence[RGBImage]) -> list[DetectionResult]:
+        results = self.engine.detector.detect_batch(images)
+        for result, evidence in zip(results, self.engine.evidence(images, results), strict=True):
+            result.scores = {s.value: read(evidence, s).score for s in Source}
+        return results
+
+
+def plotting() -> Any:
+    """matplotlib's pyplot, or a RuntimeError saying how to get it (asked before a run)."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise RuntimeError("--plot needs matplotlib: pip install 'seefood[plot]'") from exc
-    recall, precision = pr_curve(pos, neg)
-    fig, ax = plt.subplots(figsize=(5, 4.5), dpi=120)
-    ax.step(recall, precision, where="post", color="#c0392b")
-    ax.plot([chosen.recall], [chosen.precision], "o", color="#2c3e50")
-    ax.annotate(
-        f"t={chosen.threshold:g}",
-        (chosen.recall, chosen.precision),
-        textcoords="offset points",
-        xytext=(6, 6),
-    )
-    ax.set(
-        xlabel="recall",
-        ylabel="precision",
-        xlim=(0, 1.02),
-        ylim=(0, 1.02),
-        title=f"hot dog, AP={average_precision(pos, neg):.3f}",
-    )
+    except ImportError:
+        raise RuntimeError(
+            "--plot needs matplotlib: pip install matplotlib (in a checkout: "
+            "pip install -c constraints.txt '.[plot]')"
+        ) from None
+    return plt
+
+
+COLOURS = {Source.COMBINED: "#c0392b", Source.CLASSIFIER: "#2980b9", Source.DETECTOR: "#7f8c8d"}
+
+
+def plot_pr(
+    curves: dict[Source, tuple[Sequence[float], Sequence[float], Confusion]], path: Path
+) -> None:
+    """Each source's precision-recall curve, its chosen threshold marked."""
+    plt = plotting()
+    fig, ax = plt.subplots(figsize=(5.5, 4.8), dpi=120)
+    for source, (pos, neg, chosen) in curves.items():
+        recall, precision = pr_curve(pos, neg)
+        label = f"{source} (AP {average_precision(pos, neg):.3f})"
+        ax.step(recall, precision, where="post", color=COLOURS[source], label=label)
+        ax.plot([chosen.recall], [chosen.precision], "o", color=COLOURS[source])
+    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1.02), ylim=(0, 1.02), title="hot dog")
     ax.grid(alpha=0.3)
+    ax.legend(loc="lower left")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

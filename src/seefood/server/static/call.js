@@ -28,9 +28,15 @@ function preferH264(transceiver) {
   transceiver.setCodecPreferences([...codecs].sort((a, b) => rank(a) - rank(b)));
 }
 
+// Note when each frame (by RTP timestamp) leaves the encoder, to time capture -> boxes:
+// Chromium's encoded insertable streams, or the standard RTCRtpScriptTransform (Firefox).
 function watchEncodedFrames(sender) {
-  // Where supported, note when each frame (by RTP timestamp) leaves the encoder, to time
-  // capture -> boxes drawn on this page.
+  if (window.RTCRtpScriptTransform) {
+    const worker = new Worker("/static/encoded-frames.js");
+    worker.onmessage = ({ data }) => noteEncoded(data.rtpTimestamp, data.at - performance.timeOrigin);
+    sender.transform = new RTCRtpScriptTransform(worker, {});
+    return;
+  }
   if (!sender.createEncodedStreams) return;
   const { readable, writable } = sender.createEncodedStreams();
   readable.pipeThrough(new TransformStream({
@@ -59,7 +65,9 @@ function waitForIce(conn, timeoutMs) {
 // Throws an ApiError (with the HTTP status) when the server refuses.
 export async function connect(stream, isCurrent, { onMessage, onLost, onPath }) {
   const { channel: label, ice_servers: iceServers } = await clientConfig();
-  const insertable = !!(window.RTCRtpSender && RTCRtpSender.prototype.createEncodedStreams);
+  // Chromium needs its legacy flag for encoded streams; the standard transform does not.
+  const insertable = !window.RTCRtpScriptTransform &&
+    !!(window.RTCRtpSender && RTCRtpSender.prototype.createEncodedStreams);
   const conn = new RTCPeerConnection(
     insertable ? { iceServers, encodedInsertableStreams: true } : { iceServers });
   pc = conn;
@@ -67,7 +75,7 @@ export async function connect(stream, isCurrent, { onMessage, onLost, onPath }) 
   const track = stream.getVideoTracks()[0];
   const transceiver = conn.addTransceiver(track, { direction: "sendonly", streams: [stream] });
   preferH264(transceiver);
-  if (insertable) watchEncodedFrames(transceiver.sender);
+  if (insertable || window.RTCRtpScriptTransform) watchEncodedFrames(transceiver.sender);
 
   const channel = conn.createDataChannel(label, { ordered: false, maxRetransmits: 0 });
   channel.onmessage = (event) => { if (conn === pc) onMessage(JSON.parse(event.data)); };

@@ -25,8 +25,8 @@ export function clearStats() {
   }
 }
 
-export function noteEncoded(rtpTimestamp) {
-  encodeTimes.set(rtpTimestamp, performance.now());
+export function noteEncoded(rtpTimestamp, at = performance.now()) {
+  encodeTimes.set(rtpTimestamp, at);
   if (encodeTimes.size > 300) encodeTimes.delete(encodeTimes.keys().next().value);
 }
 

@@ -1,0 +1,163 @@
+"""The verdict: one hot-dog score from what the detector and the classifier saw.
+
+The classifier (ImageNet, class 934 "hotdog") knows hot dogs far better than the COCO
+detector, but its raw probability is weak: it shares it out over every food it sees. So its
+evidence is the *hot-dog share of the food*, p(hotdog) / (p(food) + FOOD_PRIOR), looked at
+on the whole frame and on square crops of the food the detector found, so that a small hot
+dog far away gets a look of its own. The prior keeps a frame with almost no food (a room, a
+face) from making a share out of nothing. The detector's own hot-dog score then weighs in:
+
+    x = max(share over the regions) * exp(DETECTOR_WEIGHT * detector score)
+
+and the reported score is 1 - 2^(-x / x0): 0.5 exactly where x reaches x0, the threshold
+fitted on the dev photos (scripts/fit_verdict.py), so `hotdog` means score >= 0.5.
+
+Sources (SEEFOOD_VERDICT): `combined` (the above), `classifier` (the whole frame's share
+alone, with its own x0) and `detector` (the detector's hot-dog score, as before).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from seefood.detection.coco import HOTDOG_CLASS_ID
+from seefood.detection.result import Detection, DetectionResult
+
+FOOD_PRIOR = 0.02  # probability mass of food assumed on top of what the classifier sees
+DETECTOR_WEIGHT = 4.0  # a detector score of 0.25 multiplies the share by e
+MAX_CROPS = 5  # food regions looked at besides the whole frame
+MERGE_IOU = 0.6  # crops overlapping this much are one region (a sandwich that is a hot dog)
+
+# Where the score is 0.5, fitted by scripts/fit_verdict.py on ../shared/data/hotdog-dev at
+# 3% false alarms on its other food (see the README for the cross-validated figures).
+COMBINED_X0 = 0.2755
+CLASSIFIER_X0 = 0.0778
+DETECTOR_THRESHOLD = 0.25  # the detector's hot-dog score, as chosen before the classifier
+
+
+class Source(StrEnum):
+    COMBINED = "combined"
+    CLASSIFIER = "classifier"
+    DETECTOR = "detector"
+
+
+DEFAULT_THRESHOLDS = {Source.COMBINED: 0.5, Source.CLASSIFIER: 0.5, Source.DETECTOR: 0.25}
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+@dataclass
+class Evidence:
+    """What the models said about one image."""
+
+    detector: float  # the detector's best hot-dog score
+    frame: tuple[float, float]  # the classifier on the whole frame: p(hotdog), p(food)
+    crops: list[tuple[Detection, tuple[float, float]]] = field(default_factory=list)
+
+
+def share(p_hotdog: float, p_food: float) -> float:
+    """The classifier's hot-dog share of the food it sees."""
+    return p_hotdog / (p_food + FOOD_PRIOR)
+
+
+def score(x: float, x0: float) -> float:
+    """0 for no evidence, 0.5 at x0, towards 1 beyond."""
+    return float(1.0 - 2.0 ** (-x / x0))
+
+
+def crop_regions(food: Sequence[Detection], width: int, height: int) -> list[tuple[Detection, Box]]:
+    """Square crops (the box's longer side, moved inside the image) of the best food boxes,
+    one per place: a box overlapping an earlier one by MERGE_IOU adds no region."""
+    regions: list[tuple[Detection, Box]] = []
+    for det in food:  # best first
+        x, y, w, h = det.box
+        side = max(w, h)
+        x0 = min(max(x + w / 2 - side / 2, 0.0), max(width - side, 0.0))
+        y0 = min(max(y + h / 2 - side / 2, 0.0), max(height - side, 0.0))
+        square = (x0, y0, min(x0 + side, width), min(y0 + side, height))
+        if square[2] - square[0] < 2 or square[3] - square[1] < 2:
+            continue
+        if any(_iou(square, other) > MERGE_IOU for _, other in regions):
+            continue
+        regions.append((det, square))
+        if len(regions) == MAX_CROPS:
+            break
+    return regions
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One source's reading of the evidence."""
+
+    score: float  # 0.5 at the source's default threshold
+    share: float  # the classifier's hot-dog share of the region that counted most
+    food: float  # that region's food mass
+    box: Detection | None = None  # the food box the classifier likes best
+    box_score: float = 0.0  # what the score would be on that box alone
+
+
+def read(evidence: Evidence, source: Source) -> Reading:
+    frame_share = share(*evidence.frame)
+    if source is Source.DETECTOR:
+        return Reading(evidence.detector, frame_share, evidence.frame[1])
+    if source is Source.CLASSIFIER:
+        return Reading(score(frame_share, CLASSIFIER_X0), frame_share, evidence.frame[1])
+    boost = math.exp(DETECTOR_WEIGHT * evidence.detector)
+    best_share, best_food = frame_share, evidence.frame[1]
+    box, box_share = None, 0.0
+    for det, (p_hotdog, p_food) in evidence.crops:
+        crop_share = share(p_hotdog, p_food)
+        if crop_share > box_share:
+            box, box_share = det, crop_share
+        if crop_share > best_share:
+            best_share, best_food = crop_share, p_food
+    return Reading(
+        score(best_share * boost, COMBINED_X0),
+        best_share,
+        best_food,
+        box,
+        score(box_share * boost, COMBINED_X0),
+    )
+
+
+def judge(result: DetectionResult, evidence: Evidence, source: Source, threshold: float) -> None:
+    """Set the result's score, threshold, what each model said, and which box is the hot dog:
+    the food box the classifier likes best, if the verdict would be hotdog on it alone."""
+    reading = read(evidence, source)
+    result.hotdog_score = reading.score
+    result.threshold = threshold
+    result.scores = {
+        "detector": evidence.detector,
+        "classifier": reading.share,
+        "food": reading.food,
+    }
+    # The hot dog on screen is a box the classifier confirmed, never one it did not.
+    result.detections = [_unmarked(d) for d in result.detections]
+    if reading.box is not None and result.verdict == "hotdog" and reading.box_score >= threshold:
+        _mark(result, reading.box, reading.box_score)
+
+
+def _mark(result: DetectionResult, region: Detection, confidence: float) -> None:
+    hotdog = Detection(HOTDOG_CLASS_ID, "hot dog", confidence, region.box, hotdog=True)
+    for i, det in enumerate(result.detections):
+        if det.box == region.box and det.class_id == region.class_id:
+            result.detections[i] = hotdog
+            return
+    result.detections.insert(0, hotdog)
+
+
+def _unmarked(det: Detection) -> Detection:
+    if not det.hotdog:
+        return det
+    return Detection(det.class_id, det.class_name, det.score, det.box, hotdog=False)
+
+
+def _iou(a: Box, b: Box) -> float:
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
