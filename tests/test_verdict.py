@@ -27,7 +27,8 @@ def _food(x: float, y: float, w: float, h: float, cls: int = 48, s: float = 0.3)
 def test_score_is_half_at_the_fitted_point_and_grows_with_evidence() -> None:
     assert score(0.0, 0.3) == 0.0
     assert score(0.3, 0.3) == pytest.approx(0.5)
-    assert score(0.6, 0.3) == pytest.approx(0.75)
+    assert score(0.6, 0.3) == pytest.approx(2 / 3)
+    assert score(3.0, 0.3) == pytest.approx(10 / 11)
     assert score(0.1, 0.3) < score(0.2, 0.3) < 1.0
 
 
@@ -84,8 +85,8 @@ def test_a_box_the_classifier_rejects_is_not_the_hot_dog() -> None:
     result = _result([detector_says])
     judge(result, Evidence(0.4, (0.0, 0.9), [(detector_says, (0.001, 0.95))]), Source.COMBINED, 0.5)
     assert result.verdict == "not_hotdog"
-    assert not any(d.hotdog for d in result.detections)
-    assert result.detections[0].class_name == "hot dog", "the detector's own label stays"
+    assert result.detections == [], "no box says hot dog against the verdict"
+    assert result.scores["detector"] == 0.4, "what the detector said is still there"
 
 
 def test_a_region_below_the_reported_boxes_is_added_when_it_is_the_hot_dog() -> None:

@@ -9,8 +9,9 @@ face) from making a share out of nothing. The detector's own hot-dog score then 
 
     x = max(share over the regions) * exp(DETECTOR_WEIGHT * detector score)
 
-and the reported score is 1 - 2^(-x / x0): 0.5 exactly where x reaches x0, the threshold
-fitted on the dev photos (scripts/fit_verdict.py), so `hotdog` means score >= 0.5.
+and the reported score is x / (x + x0): 0.5 exactly where x reaches x0, the threshold fitted
+on the dev photos (scripts/fit_verdict.py), so `hotdog` means score >= 0.5; ten times the
+evidence needed reads 0.91.
 
 Sources (SEEFOOD_VERDICT): `combined` (the above), `classifier` (the whole frame's share
 alone, with its own x0) and `detector` (the detector's hot-dog score, as before).
@@ -65,7 +66,7 @@ def share(p_hotdog: float, p_food: float) -> float:
 
 def score(x: float, x0: float) -> float:
     """0 for no evidence, 0.5 at x0, towards 1 beyond."""
-    return float(1.0 - 2.0 ** (-x / x0))
+    return x / (x + x0)
 
 
 def crop_regions(food: Sequence[Detection], width: int, height: int) -> list[tuple[Detection, Box]]:
@@ -134,8 +135,9 @@ def judge(result: DetectionResult, evidence: Evidence, source: Source, threshold
         "classifier": reading.share,
         "food": reading.food,
     }
-    # The hot dog on screen is a box the classifier confirmed, never one it did not.
-    result.detections = [_unmarked(d) for d in result.detections]
+    # The hot dog on screen is a box the classifier confirmed, never one it did not: the
+    # detector's own hot-dog boxes go (its score stays in `scores`), a confirmed one returns.
+    result.detections = [d for d in result.detections if not d.hotdog]
     if reading.box is not None and result.verdict == "hotdog" and reading.box_score >= threshold:
         _mark(result, reading.box, reading.box_score)
 
@@ -147,12 +149,6 @@ def _mark(result: DetectionResult, region: Detection, confidence: float) -> None
             result.detections[i] = hotdog
             return
     result.detections.insert(0, hotdog)
-
-
-def _unmarked(det: Detection) -> Detection:
-    if not det.hotdog:
-        return det
-    return Detection(det.class_id, det.class_name, det.score, det.box, hotdog=False)
 
 
 def _iou(a: Box, b: Box) -> float:

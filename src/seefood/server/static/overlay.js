@@ -21,47 +21,84 @@ export function clearOverlay() {
   overlay.replaceChildren();
 }
 
+const LABEL_PX = 14; // label text height on screen, whatever the picture's resolution
+const MAX_LABELS = 6; // more labels than this crowd the picture: the rest are boxes alone
+
+function overlaps(a, b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+// Where the verdict banner covers the overlay, in the overlay's units (null if hidden).
+function bannerArea() {
+  const banner = document.getElementById("verdict");
+  const ctm = overlay.getScreenCTM();
+  if (!banner || !banner.textContent || !ctm) return null;
+  const r = banner.getBoundingClientRect();
+  if (!r.width) return null;
+  const inv = ctm.inverse();
+  const a = new DOMPoint(r.left, r.top).matrixTransform(inv);
+  const b = new DOMPoint(r.right, r.bottom).matrixTransform(inv);
+  return { x: a.x, y: a.y, w: b.x - a.x, h: b.y - a.y };
+}
+
+// A place for a label of size w x h near box [x, y, bw, bh]: above it, inside its top, or
+// below it, kept inside the picture, clear of `taken`; null if there is none.
+function placeLabel(box, w, h, width, height, taken) {
+  const [x, y, bw, bh] = box;
+  const left = Math.max(0, Math.min(x, width - w));
+  for (const top of [y - h, y, y + bh, y + bh + h, y + bh + 2 * h, y + h, y + 2 * h]) {
+    const spot = { x: left, y: Math.max(0, Math.min(top, height - h)), w, h };
+    if (!taken.some((t) => overlaps(spot, t))) return spot;
+  }
+  return null;
+}
+
 // Draw one result over `element` (the <video> or the <img>). `d.hotdog` marks the box the
-// verdict is about: drawn in the hot-dog colour and on top.
+// verdict is about: drawn in the hot-dog colour, on top, and labelled first.
 export function drawDetections(result, element) {
   fitOverlay(result.width, result.height, element);
-  const scale = Math.max(result.width, result.height) / 640;
-  const fontSize = 16 * scale;
+  const ctm = overlay.getScreenCTM();
+  const unit = ctm && ctm.a ? 1 / ctm.a : Math.max(result.width, result.height) / 640;
+  const fontSize = LABEL_PX * unit;
   const tagHeight = fontSize * 1.35;
-  const placed = []; // label boxes already drawn, to stack clashing labels
-  const nodes = [];
+  const banner = bannerArea();
+  const taken = banner ? [banner] : [];
+  const order = [...result.detections].sort((a, b) => (b.hotdog - a.hotdog) || b.score - a.score);
+  const seen = new Set();
+  const boxes = [];
+  const labels = []; // drawn above every box, so that no outline crosses a label
   overlay.dataset.rotation = result.rotation ?? 0;
-  const sorted = [...result.detections].sort((a, b) =>
-    (a.hotdog - b.hotdog) || a.score - b.score);
-  // Labels are placed best-first (hot dogs first) so they keep the top spot; drawn in
-  // reverse so hot dogs end up on top.
-  for (const d of [...sorted].reverse()) {
+  for (const d of order) {
     const [x, y, w, h] = d.box;
-    const rect = svgElement("rect", {
-      class: d.hotdog ? "box hotdog" : "box", x, y, width: w, height: h,
-    });
-    rect.dataset.class = d.class_name;
-    rect.dataset.score = d.score;
+    const key = d.box.map((v) => Math.round(v)).join(",");
+    if (!seen.has(key)) { // one outline per place: a hot dog that is also a sandwich
+      const rect = svgElement("rect", {
+        class: d.hotdog ? "box hotdog" : "box", x, y, width: w, height: h,
+      });
+      rect.dataset.class = d.class_name;
+      rect.dataset.score = d.score;
+      boxes.push(rect);
+      seen.add(key);
+    }
     const label = `${d.class_name} ${Math.round(d.score * 100)}%`;
     const tagWidth = label.length * fontSize * 0.62 + fontSize * 0.6;
-    const tagX = Math.max(0, Math.min(x, result.width - tagWidth));
-    let tagY = y >= tagHeight ? y - tagHeight : y;
-    // Same-box detections (a hot dog that is also a sandwich): stack their labels.
-    const clashes = (p) => p.x < tagX + tagWidth && tagX < p.x + p.w &&
-      p.y < tagY + tagHeight && tagY < p.y + tagHeight;
-    while (placed.some(clashes)) tagY += tagHeight;
-    placed.push({ x: tagX, y: tagY, w: tagWidth });
-    const tag = svgElement("rect", {
-      class: d.hotdog ? "tag hotdog" : "tag", x: tagX, y: tagY, width: tagWidth,
-      height: tagHeight, rx: 3 * scale,
-    });
-    const text = svgElement("text", {
-      x: tagX + fontSize * 0.3, y: tagY + fontSize * 1.02, "font-size": fontSize,
-    });
-    text.textContent = label;
-    const group = svgElement("g", {});
-    group.append(rect, tag, text);
-    nodes.unshift(group);
+    const spot = taken.length - (banner ? 1 : 0) < MAX_LABELS
+      ? placeLabel(d.box, tagWidth, tagHeight, result.width, result.height, taken) : null;
+    if (spot) {
+      taken.push(spot);
+      const tag = svgElement("rect", {
+        class: d.hotdog ? "tag hotdog" : "tag", x: spot.x, y: spot.y, width: spot.w,
+        height: spot.h, rx: 3 * unit,
+      });
+      const text = svgElement("text", {
+        x: spot.x + fontSize * 0.3, y: spot.y + fontSize * 1.02, "font-size": fontSize,
+      });
+      text.textContent = label;
+      const group = svgElement("g", {});
+      group.append(tag, text);
+      labels.push(group);
+    }
   }
-  overlay.replaceChildren(...nodes);
+  // The hot dog's drawn last: on top.
+  overlay.replaceChildren(...boxes.reverse(), ...labels.reverse());
 }
