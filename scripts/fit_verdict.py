@@ -43,7 +43,7 @@ def features(engine: HotdogDetector, paths: list[Path]) -> list[dict[str, float]
     for path in paths:
         image = load_image(path)
         results = engine.detector.detect_batch([image])
-        [ev] = engine.evidence([image], results)
+        [ev] = engine.evidence([image], results, complete=True)
         rows.append(_row(ev))
     return rows
 

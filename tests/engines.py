@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Sequence
 
+from seefood.detection.memory import CropMemory
 from seefood.detection.result import DetectionResult, Timings
 from seefood.types import RGBImage, Size
 
@@ -28,7 +29,9 @@ class FixedTimeEngine:
     def input_size(self) -> Size:
         return (416, 416)
 
-    def detect_batch(self, images: Sequence[RGBImage]) -> list[DetectionResult]:
+    def detect_batch(
+        self, images: Sequence[RGBImage], memories: Sequence[CropMemory | None] | None = None
+    ) -> list[DetectionResult]:
         time.sleep(self.seconds_per_run)
         with self._lock:
             self.runs += 1

@@ -21,6 +21,7 @@ class CorruptFrame:
     """A frame whose conversion fails, as a broken decoder's output would."""
 
     arrived = 0.0
+    memory = None
 
     def to_rgb(self) -> RGBImage:
         raise ValueError("corrupt frame")

@@ -104,3 +104,24 @@ def test_sources_and_thresholds(detector: Detector) -> None:
     with pytest.raises(ValueError, match="needs a classifier"):
         HotdogDetector(detector, source=Source.COMBINED)
     assert HotdogDetector(detector, source=Source.DETECTOR).threshold == 0.25
+
+
+def test_a_live_stream_looks_at_one_new_box_a_frame_and_reaches_the_same_verdict(
+    engine: HotdogDetector,
+) -> None:
+    """The same frame again and again, as a still camera sends it: the first frame looks at
+    one box, the next ones at the rest, and then at none; the verdict is the still's."""
+    from seefood.detection.memory import LIVE_CROPS, CropMemory
+
+    from .videos import letterboxed
+
+    frame = letterboxed(load_image(DEV_SET / "hotdog" / "10397836.jpg"))  # needs its crops
+    [still] = engine.detect_batch([frame])
+    memory = CropMemory()
+    looks = []
+    for _ in range(8):
+        before = len(memory)
+        [live] = engine.detect_batch([frame], [memory])
+        looks.append(len(memory) - before)
+    assert max(looks) <= LIVE_CROPS and looks[-1] == 0, looks
+    assert live.verdict == still.verdict and abs(live.hotdog_score - still.hotdog_score) < 1e-6

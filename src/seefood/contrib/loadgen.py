@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from seefood.detection.engine import Engine
+from seefood.detection.memory import CropMemory
 from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, Served
 from seefood.inference.jobs import ArrayFrame, Frame, Inference
 from seefood.inference.requestor import DEFAULT_BACKOFF, Delivered
@@ -80,16 +81,24 @@ def percentile(xs: Sequence[float], q: float) -> float:
 
 
 async def _camera(
-    fps: float, duration: float, frames: Sequence[RGBImage], emit: Callable[[ArrayFrame], object]
+    fps: float,
+    duration: float,
+    frames: Sequence[RGBImage],
+    emit: Callable[[ArrayFrame], object],
+    hold: float = 0.0,
 ) -> None:
+    """Emit frames at `fps`; with `hold`, each picture stays in view that many seconds, as a
+    live camera's scene does (and the stream keeps a classifier memory, as a live one)."""
     period = 1.0 / fps
     start = time.monotonic()
+    memory = CropMemory() if hold else None
     tick = 0
     while True:
         now = time.monotonic()
         if now - start >= duration:
             return
-        emit(ArrayFrame(frames[tick % len(frames)], arrived=now))
+        index = int((now - start) / hold) if hold else tick
+        emit(ArrayFrame(frames[index % len(frames)], arrived=now, memory=memory))
         tick = math.floor((now - start) / period) + 1  # skip ticks we were late for
         await asyncio.sleep(max(0.0, start + tick * period - time.monotonic()))
 
@@ -106,8 +115,10 @@ async def run_load(
     max_batch: int = 1,
     max_wait: float = 0.0,
     backoff: float = DEFAULT_BACKOFF,
+    hold: float = 0.0,
 ) -> LoadReport:
-    """Run `len(fps)` synthetic streams through the inference service for `duration`."""
+    """Run `len(fps)` synthetic streams through the inference service for `duration`;
+    `hold`: seconds each picture stays in view (0: a new one every frame)."""
     config = ServiceConfig(
         max_batch=max_batch,
         max_batch_wait=max_wait,
@@ -134,7 +145,7 @@ async def run_load(
         for i, stats in enumerate(report.streams):
             if fifo:
                 emit = _fifo_emit(service.broker, f"s{i}", stats, record, pending)
-                tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, emit)))
+                tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, emit, hold)))
                 continue
 
             def deliver(d: Delivered[ArrayFrame], stats: StreamStats = stats) -> None:
@@ -145,7 +156,9 @@ async def run_load(
 
             stream = service.open_stream(deliver, dropped, stream_id=f"s{i}")
             streams.append(stream)
-            tasks.append(asyncio.create_task(_camera(stats.fps, duration, frames, stream.put)))
+            tasks.append(
+                asyncio.create_task(_camera(stats.fps, duration, frames, stream.put, hold))
+            )
         await asyncio.sleep(duration)
     finally:
         for stream, stats in zip(streams, report.streams, strict=False):

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from seefood.detection import decode
 from seefood.detection.coco import COCO_CLASSES, FOOD_CLASS_IDS, HOTDOG_CLASS_ID
 from seefood.detection.letterbox import Letterbox, fit, resize
+from seefood.detection.memory import CropMemory
 from seefood.detection.model import Layout, Model, load_model
 from seefood.detection.nms import batched_nms
 from seefood.detection.result import Detection, DetectionResult, Timings
@@ -182,8 +183,13 @@ class Detector:
     def detect(self, image: RGBImage) -> DetectionResult:
         return self.detect_batch([image])[0]
 
-    def detect_batch(self, images: Sequence[RGBImage]) -> list[DetectionResult]:
-        """Detect on several images in one model run (or one run each, if the model is fixed)."""
+    def detect_batch(
+        self, images: Sequence[RGBImage], memories: Sequence[CropMemory | None] | None = None
+    ) -> list[DetectionResult]:
+        """Detect on several images in one model run (or one run each, if the model is fixed).
+
+        `memories` (live streams' classifier memories) mean nothing to the detector alone.
+        """
         if not images:
             return []
         t0 = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from seefood.detection.memory import CropMemory
 from seefood.detection.result import DetectionResult
 from seefood.types import RGBImage, Size
 
@@ -18,7 +19,13 @@ class Engine(Protocol):
         """The largest (width, height) the models look at: stills are decoded no larger."""
         ...
 
-    def detect_batch(self, images: Sequence[RGBImage]) -> list[DetectionResult]: ...
+    def detect_batch(
+        self,
+        images: Sequence[RGBImage],
+        memories: Sequence[CropMemory | None] | None = None,
+    ) -> list[DetectionResult]:
+        """One result per image; `memories` are live streams' memories, where they have one."""
+        ...
 
     def describe(self) -> dict[str, str]:
         """Which models it runs, for /healthz."""

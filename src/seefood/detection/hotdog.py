@@ -6,15 +6,21 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+import numpy as np
+
 from seefood.detection.classifier import Classifier
+from seefood.detection.coco import HOTDOG_CLASS_ID
 from seefood.detection.detector import Detector
-from seefood.detection.result import DetectionResult
+from seefood.detection.memory import LIVE_CROPS, CropMemory
+from seefood.detection.result import Detection, DetectionResult
 from seefood.detection.verdict import (
     DEFAULT_THRESHOLDS,
+    Box,
     Evidence,
     Source,
     crop_regions,
     judge,
+    read,
 )
 from seefood.types import RGBImage, Size
 
@@ -58,57 +64,112 @@ class HotdogDetector:
         info["verdict"] = self.source.value
         return info
 
-    def detect_batch(self, images: Sequence[RGBImage]) -> list[DetectionResult]:
+    def detect_batch(
+        self,
+        images: Sequence[RGBImage],
+        memories: Sequence[CropMemory | None] | None = None,
+    ) -> list[DetectionResult]:
+        """`memories`, one per image or None, are live streams' (see memory.py)."""
         results = self.detector.detect_batch(images)
         if self.source is Source.DETECTOR or not results:
             return results
-        for result, (evidence, prepare_ms, run_ms) in zip(
-            results, self._look(images, results), strict=True
-        ):
+        looked = self._look(images, results, memories=memories)
+        for result, (evidence, prepare_ms, run_ms) in zip(results, looked, strict=True):
             judge(result, evidence, self.source, self.threshold)
             result.timings.preprocess += prepare_ms
             result.timings.inference += run_ms
         return results
 
     def evidence(
-        self, images: Sequence[RGBImage], results: Sequence[DetectionResult]
+        self,
+        images: Sequence[RGBImage],
+        results: Sequence[DetectionResult],
+        *,
+        complete: bool = False,
     ) -> list[Evidence]:
-        """What the classifier sees in each image's regions (for fitting and evaluation)."""
-        return [evidence for evidence, _, _ in self._look(images, results)]
+        """What the classifier sees in each image's regions; `complete` looks at every crop
+        even where the whole frame already decided (for fitting and evaluation)."""
+        return [evidence for evidence, _, _ in self._look(images, results, complete=complete)]
 
     def _look(
-        self, images: Sequence[RGBImage], results: Sequence[DetectionResult]
+        self,
+        images: Sequence[RGBImage],
+        results: Sequence[DetectionResult],
+        *,
+        complete: bool = False,
+        memories: Sequence[CropMemory | None] | None = None,
     ) -> list[tuple[Evidence, float, float]]:
-        """The classifier on every image's regions, in one batch; with each image's share
-        of the time it took to prepare them and to run the model, in ms."""
+        """The classifier on each whole frame, then on the crops that can still change the
+        answer; with each image's share of the time taken to prepare them and to run the
+        model, in ms.
+
+        Crops only ever raise the score, so where the whole frame already says hotdog they
+        cannot change the verdict: then only the detector's best hot-dog box is looked at,
+        to confirm it as the hot dog. That keeps a hot dog filling the camera at one or two
+        classifier runs a frame, rather than six. A live stream's memory recalls what the
+        last frames showed of each box, and only LIVE_CROPS new boxes are looked at.
+        """
         assert self.classifier is not None
+        classifier = self.classifier
         t0 = time.perf_counter()
-        regions = [
-            crop_regions(r.food, r.width, r.height) if self.source is Source.COMBINED else []
-            for r in results
-        ]
-        batch = self.classifier.new_batch(sum(1 + len(r) for r in regions))
-        row = 0
-        for image, crops in zip(images, regions, strict=True):
-            self.classifier.prepare_into(image, batch[row])
-            row += 1
-            for _, (x0, y0, x1, y1) in crops:
-                crop = image[round(y0) : round(y1), round(x0) : round(x1)]
-                self.classifier.prepare_into(crop, batch[row])
-                row += 1
+        frames = classifier.new_batch(len(images))
+        for i, image in enumerate(images):
+            classifier.prepare_into(image, frames[i])
         t1 = time.perf_counter()
-        p_hotdog, p_food = self.classifier.run(batch)
+        p_frame, f_frame = classifier.run(frames)
         t2 = time.perf_counter()
+        evidence = [
+            Evidence(r.scores.get("detector", 0.0), (float(p), float(f)))
+            for r, p, f in zip(results, p_frame, f_frame, strict=True)
+        ]
+        wanted: list[list[tuple[Detection, Box]]] = []
+        for i, (result, ev) in enumerate(zip(results, evidence, strict=True)):
+            regions = (
+                crop_regions(result.food, result.width, result.height)
+                if self.source is Source.COMBINED
+                else []
+            )
+            memory = memories[i] if memories is not None else None
+            if memory is not None:
+                memory.next_frame()
+                fresh = []
+                for det, square in regions:
+                    look = memory.recall(square)
+                    if look is None:
+                        fresh.append((det, square))
+                    else:
+                        ev.crops.append((det, look))
+                regions = fresh
+            if regions and not complete and read(ev, self.source).score >= self.threshold:
+                regions = [r for r in regions if r[0].class_id == HOTDOG_CLASS_ID][:1]
+            if memory is not None:
+                regions = regions[:LIVE_CROPS]
+            wanted.append(regions)
+        crops = classifier.new_batch(sum(len(w) for w in wanted))
+        row = 0
+        for image, regions in zip(images, wanted, strict=True):
+            for _, (x0, y0, x1, y1) in regions:
+                classifier.prepare_into(
+                    image[round(y0) : round(y1), round(x0) : round(x1)], crops[row]
+                )
+                row += 1
+        t3 = time.perf_counter()
+        p_crop, f_crop = classifier.run(crops) if row else (np.zeros(0), np.zeros(0))
+        t4 = time.perf_counter()
         out: list[tuple[Evidence, float, float]] = []
-        total, row = len(batch), 0
-        for result, crops in zip(results, regions, strict=True):
-            frame = (float(p_hotdog[row]), float(p_food[row]))
-            seen = [
-                (det, (float(p_hotdog[row + 1 + i]), float(p_food[row + 1 + i])))
-                for i, (det, _) in enumerate(crops)
-            ]
-            part = (1 + len(crops)) / total  # its share of the batch
-            evidence = Evidence(result.scores.get("detector", 0.0), frame, seen)
-            out.append((evidence, (t1 - t0) * 1000 * part, (t2 - t1) * 1000 * part))
-            row += 1 + len(crops)
+        row = 0
+        for i, (ev, regions) in enumerate(zip(evidence, wanted, strict=True)):
+            memory = memories[i] if memories is not None else None
+            for j, (det, square) in enumerate(regions):
+                look = (float(p_crop[row + j]), float(f_crop[row + j]))
+                ev.crops.append((det, look))
+                if memory is not None:
+                    memory.remember(square, look)
+            row += len(regions)
+            # Its share of each batch: one frame of the frames, its crops of the crops.
+            frame_part = 1 / len(images)
+            crop_part = len(regions) / max(len(crops), 1)
+            prepare = (t1 - t0) * frame_part + (t3 - t2) * crop_part
+            run = (t2 - t1) * frame_part + (t4 - t3) * crop_part
+            out.append((ev, prepare * 1000, run * 1000))
         return out

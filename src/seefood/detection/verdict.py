@@ -81,7 +81,7 @@ def crop_regions(food: Sequence[Detection], width: int, height: int) -> list[tup
         square = (x0, y0, min(x0 + side, width), min(y0 + side, height))
         if square[2] - square[0] < 2 or square[3] - square[1] < 2:
             continue
-        if any(_iou(square, other) > MERGE_IOU for _, other in regions):
+        if any(iou(square, other) > MERGE_IOU for _, other in regions):
             continue
         regions.append((det, square))
         if len(regions) == MAX_CROPS:
@@ -151,7 +151,7 @@ def _mark(result: DetectionResult, region: Detection, confidence: float) -> None
     result.detections.insert(0, hotdog)
 
 
-def _iou(a: Box, b: Box) -> float:
+def iou(a: Box, b: Box) -> float:
     w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = w * h

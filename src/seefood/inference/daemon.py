@@ -93,7 +93,8 @@ class InferenceDaemon:
                 converted.append((job.payload, (time.perf_counter() - t) * 1000))
             except Exception as exc:  # a corrupt frame fails its own request only
                 converted.append(exc)
-        results = iter(self.engine.detect_batch(images))
+        memories = [c[0].memory for c in converted if not isinstance(c, Exception)]
+        results = iter(self.engine.detect_batch(images, memories))
         elapsed = time.perf_counter() - t0
         done = time.monotonic()
         replies: list[Inference | BaseException] = []

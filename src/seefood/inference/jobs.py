@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from seefood.detection.memory import CropMemory
 from seefood.detection.result import DetectionResult
 from seefood.inference.broker import Broker
 from seefood.types import RGBImage
@@ -23,6 +24,11 @@ class Frame(Protocol):
         """time.monotonic() when it reached the inference service."""
         ...
 
+    @property
+    def memory(self) -> CropMemory | None:
+        """Its stream's memory of what the classifier saw lately (live streams)."""
+        ...
+
     def to_rgb(self) -> RGBImage: ...
 
 
@@ -32,6 +38,7 @@ class ArrayFrame:
 
     image: RGBImage
     arrived: float = field(default_factory=time.monotonic)
+    memory: CropMemory | None = None
 
     def to_rgb(self) -> RGBImage:
         return self.image

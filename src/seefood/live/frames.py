@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import av
 import numpy as np
 
+from seefood.detection.memory import CropMemory
 from seefood.live.orientation import Orientation, make_upright
 from seefood.types import RGBImage
 
@@ -17,6 +18,7 @@ class ReceivedFrame:
     orientation: Orientation
     arrived: float  # time.monotonic() when the decoded frame reached the session
     rtp_timestamp: int  # as the sender stamped it (aiortc rebases frame.pts to 0)
+    memory: CropMemory | None = None  # the session's
 
     @property
     def upright_size(self) -> tuple[int, int]:

@@ -16,6 +16,7 @@ import av
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCRtpReceiver
 from aiortc.mediastreams import MediaStreamError
 
+from seefood.detection.memory import CropMemory
 from seefood.inference.broker import Drop
 from seefood.inference.requestor import Delivered
 from seefood.inference.service import InferenceService, InferenceStream
@@ -61,6 +62,7 @@ class LiveSession:
         self.max_duration = max_duration
         self.on_closed = on_closed
         self.orientation = OrientationTracker()
+        self.memory = CropMemory()  # what the classifier saw in this camera's last frames
         self.channel: RTCDataChannel | None = None
         self.frames_received = 0
         self.packets_received = 0
@@ -122,7 +124,7 @@ class LiveSession:
             origin = aiortc_patch.receiver_timestamp_origin(receiver) or 0
             rtp_ts = (int(frame.pts or 0) + origin) & 0xFFFFFFFF
             orientation = self.orientation.at(rtp_ts)
-            self.stream.put(ReceivedFrame(frame, orientation, now, rtp_ts))
+            self.stream.put(ReceivedFrame(frame, orientation, now, rtp_ts, self.memory))
 
     async def _watchdog(self) -> None:
         """Close sessions whose peer vanished without a word, or that ran too long."""

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.memory import CropMemory
 from seefood.detection.result import DetectionResult
 from seefood.detection.verdict import Source, read
 from seefood.stills.files import find_images
@@ -117,7 +118,8 @@ def labelled_images(root: Path) -> tuple[list[Path], list[Path]]:
 
 class AllSources:
     """An engine whose results carry every verdict source's score, `scores[source]`, for
-    comparing them on the same photos."""
+    comparing them on the same photos. Every crop is looked at, so that each score is what
+    the engine would give with its threshold set there (the sweep, the AP)."""
 
     def __init__(self, engine: HotdogDetector) -> None:
         self.engine = engine
@@ -129,9 +131,12 @@ class AllSources:
     def describe(self) -> dict[str, str]:
         return self.engine.describe()
 
-    def detect_batch(self, images: Sequence[RGBImage]) -> list[DetectionResult]:
+    def detect_batch(
+        self, images: Sequence[RGBImage], memories: Sequence[CropMemory | None] | None = None
+    ) -> list[DetectionResult]:
         results = self.engine.detector.detect_batch(images)
-        for result, evidence in zip(results, self.engine.evidence(images, results), strict=True):
+        looked = self.engine.evidence(images, results, complete=True)
+        for result, evidence in zip(results, looked, strict=True):
             result.scores = {s.value: read(evidence, s).score for s in Source}
         return results
 

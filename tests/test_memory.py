@@ -1,0 +1,24 @@
+"""A live stream's memory of the classifier's looks at its food boxes."""
+
+from seefood.detection.memory import MAX_AGE, CropMemory
+
+
+def test_a_box_in_nearly_the_same_place_is_recalled_until_it_is_old() -> None:
+    memory = CropMemory()
+    memory.next_frame()
+    memory.remember((10, 10, 50, 50), (0.8, 0.9))
+    memory.next_frame()
+    assert memory.recall((12, 11, 52, 50)) == (0.8, 0.9), "moved a little: the same thing"
+    assert memory.recall((60, 60, 90, 90)) is None, "elsewhere: not seen"
+    for _ in range(MAX_AGE):
+        memory.next_frame()
+    assert memory.recall((10, 10, 50, 50)) is None, "too old to trust"
+
+
+def test_a_new_look_replaces_the_old_one_at_that_place() -> None:
+    memory = CropMemory()
+    memory.next_frame()
+    memory.remember((10, 10, 50, 50), (0.1, 0.9))
+    memory.next_frame()
+    memory.remember((11, 10, 51, 50), (0.7, 0.8))
+    assert memory.recall((10, 10, 50, 50)) == (0.7, 0.8)
