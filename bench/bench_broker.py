@@ -58,7 +58,7 @@ async def main(seconds: float, fps: float) -> None:
     if not paths:
         raise SystemExit("needs ../shared/data/hotdog-dev (see ../shared/README.md)")
     frames = [load_image(p) for p in paths]
-    detector = Detector(threads=2)
+    detector = Detector(threads=2, spinning=True)  # alone, as `serve --verdict detector`
     cap = capacity(detector, frames)
     print(f"raw model capacity: {cap:.1f} inferences/s (1 session, 2 threads, batch 1)")
     print(f"{seconds:g} s per run, {fps:g} fps per stream; ratio = inf/s / min(demand, capacity)")
@@ -71,7 +71,7 @@ async def main(seconds: float, fps: float) -> None:
 
     print("\ndaemon pools at 8 streams (broker):")
     print(f"{'pool':<24}{'inf/s':>8}{'ratio':>7}{'jain':>7}{'lat50':>8}{'lat95':>8}{'batch':>7}")
-    one = [Detector(threads=1), Detector(threads=1)]
+    one = [Detector(threads=1, spinning=True), Detector(threads=1, spinning=True)]
     variants = [
         ("1 x 2 threads", [detector], 1),
         ("1 x 2 threads, batch 4", [detector], 4),

@@ -53,7 +53,7 @@ def per_item_ms(fn: Callable[[int], object], n: int) -> float:
 
 
 def bench_model(path: Path, jpegs: list[bytes], rounds: int, threads: int | None) -> None:
-    det = Detector(path, threads=threads)
+    det = Detector(path, threads=threads, spinning=True)  # the model alone
     arrays: list[RGBImage] = [decode_image(b) for b in jpegs]
     n = len(jpegs)
     prepared = det.new_batch(n)

@@ -120,8 +120,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args()
     detector, classifier = Detector(), Classifier()
+    alone = Detector(spinning=True)  # as `serve --verdict detector` runs it
     engines = {
-        "detector": HotdogDetector(detector, source=Source.DETECTOR),
+        "detector": HotdogDetector(alone, source=Source.DETECTOR),
         "classifier": HotdogDetector(detector, classifier, source=Source.CLASSIFIER),
         "combined": HotdogDetector(detector, classifier),
     }

@@ -147,7 +147,14 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [sys.executable, "-m", "seefood", "serve", "--port", str(port)],
-            env={**os.environ, "SEEFOOD_MAX_SESSIONS": "64", "SEEFOOD_LOG_LEVEL": "warning"},
+            # All clients come from 127.0.0.1 at once: lift the per-address limits.
+            env={
+                **os.environ,
+                "SEEFOOD_MAX_SESSIONS": "64",
+                "SEEFOOD_MAX_CONNECTING": "64",
+                "SEEFOOD_MAX_CONNECTING_PER_CLIENT": "64",
+                "SEEFOOD_LOG_LEVEL": "warning",
+            },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

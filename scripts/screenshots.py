@@ -90,8 +90,8 @@ def main(out: Path) -> None:
                 page = browser.new_page(**options)
                 page.goto(url)
                 page.click("#start")
-                page.wait_for_function(
-                    "document.getElementById('verdict').textContent !== ''", timeout=30_000
+                page.wait_for_function(  # a function: the page's CSP allows no eval
+                    "() => document.getElementById('verdict').textContent !== ''", timeout=30_000
                 )
                 time.sleep(3.0)  # steady state, stats filled in
                 page.screenshot(path=str(out / name), type="jpeg", quality=82)

@@ -9,12 +9,17 @@ if [ ! -d ../shared/data/hotdog-dev ]; then
     exit 1
 fi
 
-# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian's Chromium and Firefox ESR for the browser tests (Playwright drives Chromium,
+# WebDriver BiDi drives Firefox; no browser is downloaded).
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v firefox-esr >/dev/null 2>&1 || missing="$missing firefox-esr"
+if [ -n "$missing" ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
 
 python3 -m venv .venv

@@ -37,7 +37,8 @@ PREFS = {
 
 # A camera whose frames are `picture` (a data: URL) at 24 fps, drawn on a canvas.
 PICTURE_CAMERA = """
-(picture) => {
+() => {
+  const picture = PICTURE;
   const open = async () => {
     const img = new Image();
     img.src = picture;
@@ -80,13 +81,9 @@ class Firefox:
         self.console: list[str] = []
         if picture is not None:
             url = "data:image/jpeg;base64," + base64.b64encode(picture).decode()
-            self._command(
-                "script.addPreloadScript",
-                {
-                    "functionDeclaration": PICTURE_CAMERA,
-                    "arguments": [{"type": "string", "value": url}],
-                },
-            )
+            # Preload scripts take no plain arguments: the picture goes in as a literal.
+            script = PICTURE_CAMERA.replace("PICTURE", json.dumps(url))
+            self._command("script.addPreloadScript", {"functionDeclaration": script})
 
     def _connect(self) -> ClientConnection:
         assert self.proc.stderr is not None
@@ -95,7 +92,7 @@ class Firefox:
             line = self.proc.stderr.readline()
             match = re.search(r"WebDriver BiDi listening on (ws://\S+)", line)
             if match:
-                return connect(match.group(1) + "/session", max_size=None)
+                return connect(match.group(1) + "/session", max_size=None, legacy=True)
             if not line and self.proc.poll() is not None:
                 break
         raise BiDiError("Firefox did not start its WebDriver BiDi server")

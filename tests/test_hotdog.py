@@ -125,3 +125,11 @@ def test_a_live_stream_looks_at_one_new_box_a_frame_and_reaches_the_same_verdict
         looks.append(len(memory) - before)
     assert max(looks) <= LIVE_CROPS and looks[-1] == 0, looks
     assert live.verdict == still.verdict and abs(live.hotdog_score - still.hotdog_score) < 1e-6
+
+
+def test_the_python_api_loads_the_shipped_models() -> None:
+    from seefood import HotdogDetector as Api
+
+    engine = Api.load(threads=1)
+    assert engine.source is Source.COMBINED and engine.classifier is not None
+    assert engine.detect(load_image(DEV_SET / "hotdog" / "7974806.jpg")).verdict == "hotdog"

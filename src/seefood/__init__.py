@@ -1,8 +1,19 @@
-"""seefood: hotdog or not hotdog, with a COCO object detector."""
+"""seefood: hotdog or not hotdog, from a hot-dog classifier beside a COCO object detector."""
 
 from seefood.detection.detector import Detector
+from seefood.detection.hotdog import HotdogDetector
 from seefood.detection.result import Detection, DetectionResult
+from seefood.detection.verdict import Source
 from seefood.stills.images import ImageError, decode_image, load_image
 
-__all__ = ["Detection", "DetectionResult", "Detector", "ImageError", "decode_image", "load_image"]
-__version__ = "0.1.0"
+__all__ = [
+    "Detection",
+    "DetectionResult",
+    "Detector",
+    "HotdogDetector",
+    "ImageError",
+    "Source",
+    "decode_image",
+    "load_image",
+]
+__version__ = "0.2.0"

@@ -86,8 +86,9 @@ class Settings(BaseSettings):
     max_sessions: int = Field(
         8, ge=1, description="WebRTC sessions at once, connected or connecting (503 beyond)"
     )
-    max_connecting: int = Field(
-        4, ge=1, description="of those, not yet connected (503 beyond; 2 per client, 429)"
+    max_connecting: int = Field(4, ge=1, description="of those, not yet connected (503 beyond)")
+    max_connecting_per_client: int = Field(
+        2, ge=1, description="of those, from one address (429 beyond)"
     )
     connect_timeout_seconds: float = Field(
         10, gt=0, description="a session that has not connected by then is closed"
@@ -171,6 +172,7 @@ def build_engine(settings: Settings, threads: int | None = None) -> HotdogDetect
         min_score=settings.min_score,
         iou_threshold=settings.iou_threshold,
         threads=threads,
+        spinning=settings.verdict is Source.DETECTOR,  # the only model: let it spin
     )
     classifier = None
     if settings.verdict is not Source.DETECTOR:

@@ -43,8 +43,15 @@ class Detector:
         iou_threshold: float = DEFAULT_IOU_THRESHOLD,
         threads: int | None = None,
         max_detections: int = 100,
+        spinning: bool = False,
     ) -> None:
-        self.model = model if isinstance(model, Model) else load_model(model, threads=threads)
+        """`spinning`: let onnxruntime's threads spin between runs (faster when this model
+        runs alone; slower when another model runs in between, as in the verdict)."""
+        self.model = (
+            model
+            if isinstance(model, Model)
+            else load_model(model, threads=threads, spinning=spinning)
+        )
         for name, value in (("threshold", threshold), ("min_score", min_score)):
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
@@ -67,8 +74,8 @@ class Detector:
         if num_classes == len(COCO_CLASSES):
             self._shown[HOTDOG_CLASS_ID] = threshold
             self._food[list(FOOD_CLASS_IDS)] = True
-            self._floors[self._food] = np.minimum(self._floors[self._food], FOOD_FLOOR)
             self._floors[HOTDOG_CLASS_ID] = min(HOTDOG_FLOOR, threshold)
+        self.finds_food = False  # see look_for_food
         pre = self.model.preprocess
         order = [2, 1, 0] if pre.bgr else [0, 1, 2]
         self._order = order
@@ -79,6 +86,12 @@ class Detector:
         self._lut = np.stack([(levels - mean[c]) * inv_std[c] for c in range(3)])[:, None, :]
         self._pad = self._lut[:, 0, pre.pad_value]
         self._nanodet_pairs = self.model.nanodet_pairs
+
+    def look_for_food(self) -> None:
+        """Also decode food down to FOOD_FLOOR, into `result.food`: the regions the combined
+        verdict looks at (a cost the detector alone does not pay)."""
+        self.finds_food = True
+        self._floors[self._food] = np.minimum(self._floors[self._food], FOOD_FLOOR)
 
     @property
     def input_size(self) -> Size:
@@ -127,13 +140,14 @@ class Detector:
         hotdog = cands.scores[cands.class_ids == HOTDOG_CLASS_ID]
         hotdog_score = float(hotdog.max()) if hotdog.size else 0.0
         shown = cands.scores >= self._shown[cands.class_ids]
-        food = self._food[cands.class_ids] & (cands.scores >= FOOD_FLOOR)
         detections = self._kept(cands, shown, box, self.max_detections)
         result = DetectionResult(
             box.source_width, box.source_height, detections, hotdog_score, self.threshold
         )
         result.scores = {"detector": hotdog_score}
-        result.food = self._kept(cands, food, box, MAX_FOOD, mark=False)
+        if self.finds_food:
+            food = self._food[cands.class_ids] & (cands.scores >= FOOD_FLOOR)
+            result.food = self._kept(cands, food, box, MAX_FOOD, mark=False)
         return result
 
     def _kept(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -49,6 +50,26 @@ class HotdogDetector:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
         if source is Source.DETECTOR:
             detector.threshold = self.threshold
+        else:
+            detector.look_for_food()
+
+    @classmethod
+    def load(
+        cls,
+        model: str | Path | None = None,
+        classifier: str | Path | None = None,
+        *,
+        source: Source = Source.COMBINED,
+        threshold: float | None = None,
+        threads: int | None = None,
+    ) -> HotdogDetector:
+        """The shipped models (or the files given), loaded once."""
+        detector = Detector(model, threads=threads)
+        looker = None if source is Source.DETECTOR else Classifier(classifier, threads=threads)
+        return cls(detector, looker, source=source, threshold=threshold)
+
+    def detect(self, image: RGBImage) -> DetectionResult:
+        return self.detect_batch([image])[0]
 
     @property
     def input_size(self) -> Size:
@@ -104,10 +125,11 @@ class HotdogDetector:
         model, in ms.
 
         Crops only ever raise the score, so where the whole frame already says hotdog they
-        cannot change the verdict: then only the detector's best hot-dog box is looked at,
-        to confirm it as the hot dog. That keeps a hot dog filling the camera at one or two
-        classifier runs a frame, rather than six. A live stream's memory recalls what the
-        last frames showed of each box, and only LIVE_CROPS new boxes are looked at.
+        cannot change the verdict: then only the box most likely the hot dog (the detector's
+        best hot-dog box, else its best food box) is looked at, to confirm it. That keeps a
+        hot dog filling the camera at one or two classifier runs a frame, rather than six.
+        A live stream's memory recalls what the last frames showed of each box, and only
+        LIVE_CROPS new boxes are looked at.
         """
         assert self.classifier is not None
         classifier = self.classifier
@@ -141,7 +163,9 @@ class HotdogDetector:
                         ev.crops.append((det, look))
                 regions = fresh
             if regions and not complete and read(ev, self.source).score >= self.threshold:
-                regions = [r for r in regions if r[0].class_id == HOTDOG_CLASS_ID][:1]
+                # Decided: look only at the box most likely the hot dog, to show it.
+                hotdogs = [r for r in regions if r[0].class_id == HOTDOG_CLASS_ID]
+                regions = (hotdogs or regions)[:1]
             if memory is not None:
                 regions = regions[:LIVE_CROPS]
             wanted.append(regions)

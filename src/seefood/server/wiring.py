@@ -48,6 +48,7 @@ def session_limits(settings: Settings) -> SessionLimits:
     return SessionLimits(
         max_sessions=settings.max_sessions,
         max_connecting=settings.max_connecting,
+        max_connecting_per_client=settings.max_connecting_per_client,
         allow_loopback=is_loopback(settings.host),
         connect_timeout=settings.connect_timeout_seconds,
         max_duration=settings.session_max_seconds,

@@ -1,7 +1,8 @@
 // Which way the call goes: the ICE candidate types gathered and the pair that connected
 // (host, server-reflexive, relay), and what to fix when no pair connects.
 
-const TYPES = { host: "direct", srflx: "through NAT (STUN)", prflx: "through NAT", relay: "relayed (TURN)" };
+// prflx (peer-reflexive) is an address learned from the checks themselves: still direct.
+const TYPES = { host: "direct", prflx: "direct", srflx: "through NAT (STUN)", relay: "relayed (TURN)" };
 
 export function gatheredTypes(pc) {
   const sdp = (pc.localDescription && pc.localDescription.sdp) || "";
@@ -22,8 +23,8 @@ export async function describePath(pc) {
   const local = stats.get(pair.localCandidateId);
   const remote = stats.get(pair.remoteCandidateId);
   if (!local || !remote) return null;
-  const kind = local.candidateType === "relay" || remote.candidateType === "relay" ? "relay"
-    : [local.candidateType, remote.candidateType].find((t) => t !== "host") || "host";
+  const types = [local.candidateType, remote.candidateType];
+  const kind = types.includes("relay") ? "relay" : types.includes("srflx") ? "srflx" : "host";
   return `${TYPES[kind] || kind} (${local.candidateType} ↔ ${remote.candidateType}, ${local.protocol})`;
 }
 
