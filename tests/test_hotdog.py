@@ -109,8 +109,9 @@ def test_sources_and_thresholds(detector: Detector) -> None:
 def test_a_live_stream_looks_at_one_new_box_a_frame_and_reaches_the_same_verdict(
     engine: HotdogDetector,
 ) -> None:
-    """The same frame again and again, as a still camera sends it: the first frame looks at
-    one box, the next ones at the rest, and then at none; the verdict is the still's."""
+    """The same frame again and again, as a still camera sends it: each frame looks at one
+    box (a new one while there are, then the one seen longest ago); the verdict is the
+    still's."""
     from seefood.detection.memory import LIVE_CROPS, CropMemory
 
     from .videos import letterboxed
@@ -125,6 +126,26 @@ def test_a_live_stream_looks_at_one_new_box_a_frame_and_reaches_the_same_verdict
         looks.append(len(memory) - before)
     assert max(looks) <= LIVE_CROPS and looks[-1] == 0, looks
     assert live.verdict == still.verdict and abs(live.hotdog_score - still.hotdog_score) < 1e-6
+
+
+def test_a_remembered_look_never_makes_a_hot_dog_on_its_own(engine: HotdogDetector) -> None:
+    """A look remembered from an earlier frame (a blocky one just after a cut, say) that
+    would call this frame hotdog is checked against this frame first."""
+    from seefood.detection.memory import CropMemory
+    from seefood.detection.verdict import crop_regions
+
+    from .videos import letterboxed
+
+    frame = letterboxed(load_image(DEV_SET / "not_hotdog" / "239581.jpg"))  # macarons
+    [still] = engine.detect_batch([frame])
+    assert still.verdict == "not_hotdog"
+    memory = CropMemory()
+    engine.detect_batch([frame], [memory])
+    for _, square in crop_regions(still.food, still.width, still.height):
+        memory.remember(square, (0.9, 0.95))  # every box once looked like a hot dog
+    [live] = engine.detect_batch([frame], [memory])
+    assert live.verdict == "not_hotdog", live.scores
+    assert abs(live.hotdog_score - still.hotdog_score) < 0.05
 
 
 def test_the_python_api_loads_the_shipped_models() -> None:

@@ -1,5 +1,7 @@
 """A live stream's memory of the classifier's looks at its food boxes."""
 
+import pytest
+
 from seefood.detection.memory import MAX_AGE, CropMemory
 
 
@@ -15,10 +17,17 @@ def test_a_box_in_nearly_the_same_place_is_recalled_until_it_is_old() -> None:
     assert memory.recall((10, 10, 50, 50)) is None, "too old to trust"
 
 
-def test_a_new_look_replaces_the_old_one_at_that_place() -> None:
+def test_a_place_recalls_the_mean_of_its_recent_looks() -> None:
+    """One odd look (a blocky frame) must not speak for the place alone."""
     memory = CropMemory()
     memory.next_frame()
     memory.remember((10, 10, 50, 50), (0.1, 0.9))
     memory.next_frame()
-    memory.remember((11, 10, 51, 50), (0.7, 0.8))
-    assert memory.recall((10, 10, 50, 50)) == (0.7, 0.8)
+    memory.remember((11, 10, 51, 50), (0.7, 0.5))
+    assert len(memory) == 1, "the same place, moved a little"
+    recalled = memory.recall((10, 10, 50, 50))
+    assert recalled is not None
+    assert recalled == pytest.approx((0.4, 0.7))
+    for _ in range(MAX_AGE):
+        memory.next_frame()
+    assert memory.recall((11, 10, 51, 50)) == (0.7, 0.5), "the first look grew too old"

@@ -16,12 +16,14 @@ from seefood.detection.memory import LIVE_CROPS, CropMemory
 from seefood.detection.result import Detection, DetectionResult
 from seefood.detection.verdict import (
     DEFAULT_THRESHOLDS,
+    MAX_CROPS,
     Box,
     Evidence,
     Source,
     crop_regions,
     judge,
     read,
+    share,
 )
 from seefood.types import RGBImage, Size
 
@@ -128,8 +130,13 @@ class HotdogDetector:
         cannot change the verdict: then only the box most likely the hot dog (the detector's
         best hot-dog box, else its best food box) is looked at, to confirm it. That keeps a
         hot dog filling the camera at one or two classifier runs a frame, rather than six.
+
         A live stream's memory recalls what the last frames showed of each box, and only
-        LIVE_CROPS new boxes are looked at.
+        LIVE_CROPS boxes are looked at anew: those never seen, then the one looked at
+        longest ago. The memory saves work but never makes a hot dog: where a recalled look
+        would decide hotdog, that box is looked at again in this frame. (A compressed frame
+        just after a cut can read a bowl of macarons as a hot dog; remembered, that one look
+        had called the next half second of clean frames hotdog too.)
         """
         assert self.classifier is not None
         classifier = self.classifier
@@ -144,6 +151,9 @@ class HotdogDetector:
             Evidence(r.scores.get("detector", 0.0), (float(p), float(f)))
             for r, p, f in zip(results, p_frame, f_frame, strict=True)
         ]
+        share_ms = [((t1 - t0) / len(images), (t2 - t1) / len(images)) for _ in images]
+        # The boxes judged from memory in each image, by id: what to look at again.
+        recalled: list[dict[int, tuple[Detection, Box]]] = [{} for _ in images]
         wanted: list[list[tuple[Detection, Box]]] = []
         for i, (result, ev) in enumerate(zip(results, evidence, strict=True)):
             regions = (
@@ -154,14 +164,17 @@ class HotdogDetector:
             memory = memories[i] if memories is not None else None
             if memory is not None:
                 memory.next_frame()
-                fresh = []
+                fresh: list[tuple[Detection, Box]] = []
+                known: list[tuple[int, int, Detection, Box]] = []  # -age, order, box, square
                 for det, square in regions:
                     look = memory.recall(square)
                     if look is None:
                         fresh.append((det, square))
                     else:
+                        known.append((-memory.age(square), len(known), det, square))
                         ev.crops.append((det, look))
-                regions = fresh
+                        recalled[i][id(det)] = (det, square)
+                regions = fresh + [(det, square) for _, _, det, square in sorted(known)]
             if regions and not complete and read(ev, self.source).score >= self.threshold:
                 # Decided: look only at the box most likely the hot dog, to show it.
                 hotdogs = [r for r in regions if r[0].class_id == HOTDOG_CLASS_ID]
@@ -169,6 +182,42 @@ class HotdogDetector:
             if memory is not None:
                 regions = regions[:LIVE_CROPS]
             wanted.append(regions)
+        for _ in range(MAX_CROPS):
+            looked = self._look_at_crops(images, wanted, evidence, recalled, memories)
+            share_ms = [(a + b, c + d) for (a, c), (b, d) in zip(share_ms, looked, strict=True)]
+            wanted = [self._to_confirm(e, r) for e, r in zip(evidence, recalled, strict=True)]
+            if not any(wanted):
+                break
+        return [
+            (ev, prepare * 1000, run * 1000)
+            for ev, (prepare, run) in zip(evidence, share_ms, strict=True)
+        ]
+
+    def _to_confirm(
+        self, evidence: Evidence, recalled: dict[int, tuple[Detection, Box]]
+    ) -> list[tuple[Detection, Box]]:
+        """The remembered box that would decide hotdog, to look at again (none if no such)."""
+        reading = read(evidence, self.source)
+        box = reading.box
+        if reading.score < self.threshold or box is None or id(box) not in recalled:
+            return []
+        if share(*evidence.frame) >= reading.share:
+            return []  # the whole frame, looked at now, decides
+        return [recalled[id(box)]]
+
+    def _look_at_crops(
+        self,
+        images: Sequence[RGBImage],
+        wanted: Sequence[Sequence[tuple[Detection, Box]]],
+        evidence: Sequence[Evidence],
+        recalled: Sequence[dict[int, tuple[Detection, Box]]],
+        memories: Sequence[CropMemory | None] | None,
+    ) -> list[tuple[float, float]]:
+        """One classifier run over the wanted crops of every image; their looks replace what
+        the memory said. Returns each image's share of the seconds to prepare and to run."""
+        assert self.classifier is not None
+        classifier = self.classifier
+        t0 = time.perf_counter()
         crops = classifier.new_batch(sum(len(w) for w in wanted))
         row = 0
         for image, regions in zip(images, wanted, strict=True):
@@ -177,23 +226,21 @@ class HotdogDetector:
                     image[round(y0) : round(y1), round(x0) : round(x1)], crops[row]
                 )
                 row += 1
-        t3 = time.perf_counter()
+        t1 = time.perf_counter()
         p_crop, f_crop = classifier.run(crops) if row else (np.zeros(0), np.zeros(0))
-        t4 = time.perf_counter()
-        out: list[tuple[Evidence, float, float]] = []
+        t2 = time.perf_counter()
+        out = []
         row = 0
         for i, (ev, regions) in enumerate(zip(evidence, wanted, strict=True)):
             memory = memories[i] if memories is not None else None
             for j, (det, square) in enumerate(regions):
-                look = (float(p_crop[row + j]), float(f_crop[row + j]))
-                ev.crops.append((det, look))
+                seen = (float(p_crop[row + j]), float(f_crop[row + j]))
                 if memory is not None:
-                    memory.remember(square, look)
+                    memory.remember(square, seen)
+                ev.crops = [c for c in ev.crops if c[0] is not det]
+                ev.crops.append((det, seen))
+                recalled[i].pop(id(det), None)
             row += len(regions)
-            # Its share of each batch: one frame of the frames, its crops of the crops.
-            frame_part = 1 / len(images)
-            crop_part = len(regions) / max(len(crops), 1)
-            prepare = (t1 - t0) * frame_part + (t3 - t2) * crop_part
-            run = (t2 - t1) * frame_part + (t4 - t3) * crop_part
-            out.append((ev, prepare * 1000, run * 1000))
+            part = len(regions) / max(len(crops), 1)
+            out.append(((t1 - t0) * part, (t2 - t1) * part))
         return out
