@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from seefood import Detector
-from seefood.detection.classifier import Classifier
+from seefood.detection.classifier import DEFAULT_CLASSIFIER_PRECISION, Classifier
 from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
 from seefood.detection.verdict import Evidence, share
 from seefood.stills.evaluate import average_precision
 from seefood.stills.images import load_image
@@ -112,8 +113,18 @@ def cross_validate(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="save the per-photo features")
+    choices = [p.value for p in Precision]
+    parser.add_argument(
+        "--detector-precision", choices=choices, default=DEFAULT_DETECTOR_PRECISION.value
+    )
+    parser.add_argument(
+        "--classifier-precision", choices=choices, default=DEFAULT_CLASSIFIER_PRECISION.value
+    )
     args = parser.parse_args()
-    engine = HotdogDetector(Detector(threads=2), Classifier(threads=2))
+    engine = HotdogDetector(
+        Detector(threads=2, precision=Precision(args.detector_precision)),
+        Classifier(threads=2, precision=Precision(args.classifier_precision)),
+    )
     dev = sorted((SHARED / "hotdog-dev" / "hotdog").glob("*.jpg"))
     dev_neg = sorted((SHARED / "hotdog-dev" / "not_hotdog").glob("*.jpg"))
     coco = sorted((SHARED / "coco128" / "images").glob("*.jpg"))

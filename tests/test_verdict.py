@@ -6,8 +6,7 @@ import pytest
 
 from seefood.detection.result import Detection, DetectionResult
 from seefood.detection.verdict import (
-    CLASSIFIER_X0,
-    COMBINED_X0,
+    DEFAULT_LINE,
     DETECTOR_WEIGHT,
     MAX_CROPS,
     Evidence,
@@ -55,11 +54,11 @@ def test_each_source_reads_its_own_evidence() -> None:
     evidence = Evidence(detector=0.3, frame=(0.01, 0.5), crops=[(sandwich, (0.6, 0.7))])
     assert read(evidence, Source.DETECTOR).score == 0.3
     classifier = read(evidence, Source.CLASSIFIER)
-    assert classifier.score == pytest.approx(score(share(0.01, 0.5), CLASSIFIER_X0))
+    assert classifier.score == pytest.approx(score(share(0.01, 0.5), DEFAULT_LINE.classifier))
     assert classifier.box is None, "the classifier alone looks at the whole frame"
     combined = read(evidence, Source.COMBINED)
     x = share(0.6, 0.7) * math.exp(DETECTOR_WEIGHT * 0.3)
-    assert combined.score == pytest.approx(score(x, COMBINED_X0))
+    assert combined.score == pytest.approx(score(x, DEFAULT_LINE.combined))
     assert combined.box is sandwich and combined.food == 0.7
     assert combined.box_score == pytest.approx(combined.score)
 

@@ -12,9 +12,10 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
-from seefood.detection.classifier import Classifier
+from seefood.detection.classifier import DEFAULT_CLASSIFIER_PRECISION, Classifier
 from seefood.detection.detector import DEFAULT_IOU_THRESHOLD, DEFAULT_MIN_SCORE, Detector
 from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
 from seefood.detection.verdict import Source
 from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
 from seefood.inference.requestor import DEFAULT_BACKOFF
@@ -38,6 +39,22 @@ class Settings(BaseSettings):
         None,
         description="ImageNet-1k ONNX classifier (square RGB input, (x - 127) / 128)",
         json_schema_extra={"shown": "the shipped EfficientNet-Lite2"},
+    )
+    detector_precision: Precision = Field(
+        DEFAULT_DETECTOR_PRECISION,
+        description="the shipped detector as converted (fp32) or quantised (int8: 2.6x faster, "
+        "the verdict finds fewer hot dogs); a --model file is used as it is",
+    )
+    classifier_precision: Precision = Field(
+        DEFAULT_CLASSIFIER_PRECISION,
+        description="the shipped classifier quantised (int8: 1.9x faster, the same answers) "
+        "or as converted (fp32); a --classifier file is used as it is",
+    )
+    providers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="onnxruntime execution providers to try in order (cuda, tensorrt, "
+        "openvino, coreml, directml, or full names); the CPU is always the fallback",
+        json_schema_extra={"shown": "cpu"},
     )
     threshold: float | None = Field(
         None,
@@ -151,7 +168,9 @@ class Settings(BaseSettings):
         "info", description="server log level: debug, info, warning or error"
     )
 
-    @field_validator("ice_servers", "allowed_hosts", "ice_host_addresses", mode="before")
+    @field_validator(
+        "ice_servers", "allowed_hosts", "ice_host_addresses", "providers", mode="before"
+    )
     @classmethod
     def _list(cls, value: object) -> object:
         """A JSON list, or words separated by commas or spaces; empty is none."""
@@ -173,10 +192,17 @@ def build_engine(settings: Settings, threads: int | None = None) -> HotdogDetect
         iou_threshold=settings.iou_threshold,
         threads=threads,
         spinning=settings.verdict is Source.DETECTOR,  # the only model: let it spin
+        precision=settings.detector_precision,
+        providers=settings.providers,
     )
     classifier = None
     if settings.verdict is not Source.DETECTOR:
-        classifier = Classifier(settings.classifier, threads=threads)
+        classifier = Classifier(
+            settings.classifier,
+            threads=threads,
+            precision=settings.classifier_precision,
+            providers=settings.providers,
+        )
     return HotdogDetector(
         detector, classifier, source=settings.verdict, threshold=settings.threshold
     )
@@ -216,6 +242,9 @@ FLAGS = frozenset(
         "model",
         "verdict",
         "classifier",
+        "detector_precision",
+        "classifier_precision",
+        "providers",
         "threshold",
         "min_score",
         "threads",

@@ -13,7 +13,7 @@ from seefood import __version__
 from seefood.cli.live import cmd_serve, cmd_stream
 from seefood.cli.stills import cmd_detect, cmd_eval, cmd_model_info
 from seefood.config import describe
-from seefood.detection.model import ModelError
+from seefood.detection.model import ModelError, Precision
 from seefood.detection.verdict import Source
 
 _ROWS = {row.variable.removeprefix("SEEFOOD_").lower(): row for row in describe()}
@@ -30,6 +30,9 @@ def _add_model_flags(p: argparse.ArgumentParser) -> None:
     _setting_flag(p, "model", type=Path)
     _setting_flag(p, "verdict", choices=[s.value for s in Source])
     _setting_flag(p, "classifier", type=Path)
+    _setting_flag(p, "detector_precision", choices=[v.value for v in Precision])
+    _setting_flag(p, "classifier_precision", choices=[v.value for v in Precision])
+    _setting_flag(p, "providers")
     _setting_flag(p, "threshold", type=float)
     _setting_flag(p, "min_score", type=float)
     _setting_flag(p, "threads", type=int)

@@ -269,6 +269,8 @@ def cmd_model_info(args: argparse.Namespace) -> int:
         "class_list_source": CLASS_LIST_SOURCE,
         "source": model.metadata.get("seefood.source", ""),
         "upstream": model.metadata.get("seefood.upstream", ""),
+        "quantized": model.metadata.get("seefood.quantized", "no"),
+        "providers": model.session.get_providers(),
         "verdict": engine.source.value,
         "threshold": engine.threshold,
     }
@@ -282,6 +284,7 @@ def cmd_model_info(args: argparse.Namespace) -> int:
             "input": {"width": classifier.side, "height": classifier.side},
             "preprocess": "RGB, (x - 127) / 128",
             "reads": "ImageNet 934 (hotdog) and the food block 923-969",
+            "quantized": classifier.metadata.get("seefood.quantized", "no"),
         }
     if args.json:
         print(json.dumps(info, indent=2))
@@ -290,7 +293,7 @@ def cmd_model_info(args: argparse.Namespace) -> int:
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")  # a sha256 is folded, never cut
     for key, value in info.items():
-        shown = json.dumps(value) if isinstance(value, dict) else str(value)
+        shown = json.dumps(value) if isinstance(value, dict | list) else str(value)
         table.add_row(f"[bold]{key}[/bold]", shown)
     Console().print(table)
     return 0

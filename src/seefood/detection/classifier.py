@@ -9,24 +9,30 @@ one score of them (see verdict.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from seefood.detection.model import ModelError, open_session
+from seefood.detection.model import (
+    ModelError,
+    Precision,
+    open_session,
+    shipped,
+)
 from seefood.types import RGBImage, Size
 
 IMAGENET_HOTDOG = 934
 IMAGENET_FOOD = slice(923, 970)  # the food block, hot dog included
 DEFAULT_CLASSIFIER_NAME = "efficientnet-lite2.onnx"
+INT8_CLASSIFIER_NAME = "efficientnet-lite2-int8.onnx"  # by scripts/quantize_models.py
+DEFAULT_CLASSIFIER_PRECISION = Precision.INT8  # see model.py
 
 
-def default_classifier_path() -> Path:
+def default_classifier_path(precision: Precision = DEFAULT_CLASSIFIER_PRECISION) -> Path:
     """EfficientNet-Lite2, shipped inside the package."""
-    return Path(str(resources.files("seefood") / "models" / DEFAULT_CLASSIFIER_NAME))
+    return shipped(INT8_CLASSIFIER_NAME if precision is Precision.INT8 else DEFAULT_CLASSIFIER_NAME)
 
 
 class Classifier:
@@ -34,9 +40,16 @@ class Classifier:
     (pixel - 127) / 128, NCHW. Its output may be probabilities or logits (softmax is then
     applied here). Thread-safe, as the detector."""
 
-    def __init__(self, path: str | Path | None = None, *, threads: int | None = None) -> None:
-        self.path = Path(path) if path is not None else default_classifier_path()
-        self.session = open_session(self.path, threads)
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        threads: int | None = None,
+        precision: Precision = DEFAULT_CLASSIFIER_PRECISION,
+        providers: Sequence[str] = (),
+    ) -> None:
+        self.path = Path(path) if path is not None else default_classifier_path(precision)
+        self.session = open_session(self.path, threads, providers=providers)
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
         shape = list(inputs[0].shape)
         if (
@@ -52,8 +65,8 @@ class Classifier:
         self.side = int(shape[2])
         self.batchable = not isinstance(shape[0], int)
         self._input = inputs[0].name
-        metadata = dict(self.session.get_modelmeta().custom_metadata_map)
-        self.name = metadata.get("seefood.model", self.path.stem)
+        self.metadata = dict(self.session.get_modelmeta().custom_metadata_map)
+        self.name = self.metadata.get("seefood.model", self.path.stem)
         out = self.session.run(
             None, {self._input: np.zeros((1, 3, self.side, self.side), np.float32)}
         )

@@ -14,7 +14,13 @@ from seefood.detection import decode
 from seefood.detection.coco import COCO_CLASSES, FOOD_CLASS_IDS, HOTDOG_CLASS_ID
 from seefood.detection.letterbox import Letterbox, fit, resize
 from seefood.detection.memory import CropMemory
-from seefood.detection.model import Layout, Model, load_model
+from seefood.detection.model import (
+    DEFAULT_DETECTOR_PRECISION,
+    Layout,
+    Model,
+    Precision,
+    load_model,
+)
 from seefood.detection.nms import batched_nms
 from seefood.detection.result import Detection, DetectionResult, Timings
 from seefood.types import RGBImage, Size
@@ -44,13 +50,21 @@ class Detector:
         threads: int | None = None,
         max_detections: int = 100,
         spinning: bool = False,
+        precision: Precision = DEFAULT_DETECTOR_PRECISION,
+        providers: Sequence[str] = (),
     ) -> None:
         """`spinning`: let onnxruntime's threads spin between runs (faster when this model
         runs alone; slower when another model runs in between, as in the verdict)."""
         self.model = (
             model
             if isinstance(model, Model)
-            else load_model(model, threads=threads, spinning=spinning)
+            else load_model(
+                model,
+                threads=threads,
+                spinning=spinning,
+                precision=precision,
+                providers=providers,
+            )
         )
         for name, value in (("threshold", threshold), ("min_score", min_score)):
             if not 0.0 < value <= 1.0:

@@ -9,19 +9,23 @@ from pathlib import Path
 
 import numpy as np
 
-from seefood.detection.classifier import Classifier
+from seefood.detection.classifier import DEFAULT_CLASSIFIER_PRECISION, Classifier
 from seefood.detection.coco import HOTDOG_CLASS_ID
 from seefood.detection.detector import Detector
 from seefood.detection.memory import LIVE_CROPS, CropMemory
+from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
 from seefood.detection.result import Detection, DetectionResult
 from seefood.detection.verdict import (
+    DEFAULT_LINE,
     DEFAULT_THRESHOLDS,
     MAX_CROPS,
     Box,
     Evidence,
+    Reading,
     Source,
     crop_regions,
     judge,
+    line_for,
     read,
     share,
 )
@@ -50,10 +54,15 @@ class HotdogDetector:
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLDS[source]
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
+        # Each shipped classifier has its own fitted line (its scores differ a little).
+        self.line = line_for(classifier.path.name) if classifier is not None else DEFAULT_LINE
         if source is Source.DETECTOR:
             detector.threshold = self.threshold
         else:
             detector.look_for_food()
+
+    def _read(self, evidence: Evidence) -> Reading:
+        return read(evidence, self.source, self.line)
 
     @classmethod
     def load(
@@ -64,10 +73,21 @@ class HotdogDetector:
         source: Source = Source.COMBINED,
         threshold: float | None = None,
         threads: int | None = None,
+        detector_precision: Precision = DEFAULT_DETECTOR_PRECISION,
+        classifier_precision: Precision = DEFAULT_CLASSIFIER_PRECISION,
+        providers: Sequence[str] = (),
     ) -> HotdogDetector:
         """The shipped models (or the files given), loaded once."""
-        detector = Detector(model, threads=threads)
-        looker = None if source is Source.DETECTOR else Classifier(classifier, threads=threads)
+        detector = Detector(
+            model, threads=threads, precision=detector_precision, providers=providers
+        )
+        looker = (
+            None
+            if source is Source.DETECTOR
+            else Classifier(
+                classifier, threads=threads, precision=classifier_precision, providers=providers
+            )
+        )
         return cls(detector, looker, source=source, threshold=threshold)
 
     def detect(self, image: RGBImage) -> DetectionResult:
@@ -98,7 +118,7 @@ class HotdogDetector:
             return results
         looked = self._look(images, results, memories=memories)
         for result, (evidence, prepare_ms, run_ms) in zip(results, looked, strict=True):
-            judge(result, evidence, self.source, self.threshold)
+            judge(result, evidence, self.source, self.threshold, self.line)
             result.timings.preprocess += prepare_ms
             result.timings.inference += run_ms
         return results
@@ -175,7 +195,7 @@ class HotdogDetector:
                         ev.crops.append((det, look))
                         recalled[i][id(det)] = (det, square)
                 regions = fresh + [(det, square) for _, _, det, square in sorted(known)]
-            if regions and not complete and read(ev, self.source).score >= self.threshold:
+            if regions and not complete and self._read(ev).score >= self.threshold:
                 # Decided: look only at the box most likely the hot dog, to show it.
                 hotdogs = [r for r in regions if r[0].class_id == HOTDOG_CLASS_ID]
                 regions = (hotdogs or regions)[:1]
@@ -197,7 +217,7 @@ class HotdogDetector:
         self, evidence: Evidence, recalled: dict[int, tuple[Detection, Box]]
     ) -> list[tuple[Detection, Box]]:
         """The remembered box that would decide hotdog, to look at again (none if no such)."""
-        reading = read(evidence, self.source)
+        reading = self._read(evidence)
         box = reading.box
         if reading.score < self.threshold or box is None or id(box) not in recalled:
             return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,23 @@ import onnxruntime as ort
 
 from seefood.detection.decode import cells, nanodet_pairs
 
+log = logging.getLogger("seefood.model")
+
 DEFAULT_INPUT_SIZE = 640  # for exports whose input height/width are symbolic
+
+
+class Precision(StrEnum):
+    """Which of the shipped models: quantised (int8) or as converted (fp32)."""
+
+    INT8 = "int8"
+    FP32 = "fp32"
+
+
+# Each shipped model comes in both; the default is int8 where that keeps the verdict's
+# answers (README "What it costs", bench/bench_models.py, tests/test_quantized.py): the
+# classifier's int8 is 1.9x faster at the same recall, the detector's 2.6x faster but it
+# cost the verdict 5 points of recall at the same false alarms, so it stays fp32.
+DEFAULT_DETECTOR_PRECISION = Precision.FP32
 
 
 class Layout(StrEnum):
@@ -48,11 +65,53 @@ PREPROCESS: dict[Layout, Preprocess] = {
 }
 
 DEFAULT_MODEL_NAME = "nanodet-g.onnx"
+INT8_MODEL_NAME = "nanodet-g-int8.onnx"  # made from it by scripts/quantize_models.py
 
 
-def default_model_path() -> Path:
+def shipped(name: str) -> Path:
+    return Path(str(resources.files("seefood") / "models" / name))
+
+
+def default_model_path(precision: Precision = DEFAULT_DETECTOR_PRECISION) -> Path:
     """The NanoDet-g model shipped inside the package."""
-    return Path(str(resources.files("seefood") / "models" / DEFAULT_MODEL_NAME))
+    return shipped(INT8_MODEL_NAME if precision is Precision.INT8 else DEFAULT_MODEL_NAME)
+
+
+# Short names for onnxruntime's execution providers (SEEFOOD_PROVIDERS); full names work too.
+PROVIDERS = {
+    "cpu": "CPUExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "tensorrt": "TensorrtExecutionProvider",
+    "openvino": "OpenVINOExecutionProvider",
+    "coreml": "CoreMLExecutionProvider",
+    "directml": "DmlExecutionProvider",
+    "rocm": "ROCMExecutionProvider",
+}
+_missing_told: set[str] = set()
+
+
+def choose_providers(wanted: Sequence[str]) -> list[str]:
+    """The wanted execution providers that this onnxruntime has, in order, and the CPU's
+    last as the fallback; each one missing is logged once, never an error."""
+    available = ort.get_available_providers()
+    chosen = []
+    for name in wanted:
+        full = PROVIDERS.get(name.lower(), name)
+        if full in available:
+            if full not in chosen:
+                chosen.append(full)
+        elif full not in _missing_told:
+            _missing_told.add(full)
+            log.warning(
+                "execution provider %s is not available (this onnxruntime has %s): using the "
+                "next one",
+                full,
+                ", ".join(available),
+                extra={"provider": full},
+            )
+    if "CPUExecutionProvider" not in chosen:
+        chosen.append("CPUExecutionProvider")
+    return chosen
 
 
 def file_sha256(path: Path) -> str:
@@ -127,9 +186,14 @@ def detect_layout(output_shapes: Sequence[tuple[int, ...]], input_size: tuple[in
 
 
 def open_session(
-    path: Path, threads: int | None = None, *, spinning: bool = False
+    path: Path,
+    threads: int | None = None,
+    *,
+    spinning: bool = False,
+    providers: Sequence[str] = (),
 ) -> ort.InferenceSession:
-    """An onnxruntime CPU session for a model file, or a ModelError that says why not."""
+    """An onnxruntime session for a model file on the first of `providers` this machine
+    has (the CPU when none), or a ModelError that says why not."""
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
     options = ort.SessionOptions()
@@ -142,7 +206,7 @@ def open_session(
     if not spinning:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(path), options, providers=choose_providers(providers))
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelError(f"cannot load {path}: {exc}") from exc
 
@@ -153,10 +217,12 @@ def load_model(
     threads: int | None = None,
     layout: Layout | None = None,
     spinning: bool = False,
+    precision: Precision = DEFAULT_DETECTOR_PRECISION,
+    providers: Sequence[str] = (),
 ) -> Model:
-    """Open an ONNX detector (the shipped NanoDet-g when `path` is None) on the CPU."""
-    model_path = Path(path) if path is not None else default_model_path()
-    session = open_session(model_path, threads, spinning=spinning)
+    """Open an ONNX detector (the shipped NanoDet-g of `precision` when `path` is None)."""
+    model_path = Path(path) if path is not None else default_model_path(precision)
+    session = open_session(model_path, threads, spinning=spinning, providers=providers)
     inp = session.get_inputs()[0]
     shape = list(inp.shape)
     if len(shape) != 4:

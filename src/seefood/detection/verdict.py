@@ -32,10 +32,29 @@ DETECTOR_WEIGHT = 4.0  # a detector score of 0.25 multiplies the share by e
 MAX_CROPS = 5  # food regions looked at besides the whole frame
 MERGE_IOU = 0.6  # crops overlapping this much are one region (a sandwich that is a hot dog)
 
-# Where the score is 0.5, fitted by scripts/fit_verdict.py on ../shared/data/hotdog-dev at
-# 3% false alarms on its other food (see the README for the cross-validated figures).
-COMBINED_X0 = 0.2755
-CLASSIFIER_X0 = 0.0778
+
+@dataclass(frozen=True)
+class Line:
+    """Where the score is 0.5, for the combined and the classifier-only verdict: fitted by
+    scripts/fit_verdict.py on ../shared/data/hotdog-dev at 3% false alarms on its other
+    food, for each shipped classifier (see the README for the cross-validated figures)."""
+
+    combined: float
+    classifier: float
+
+
+LINES = {
+    "efficientnet-lite2-int8.onnx": Line(0.2584, 0.08174),  # the default
+    "efficientnet-lite2.onnx": Line(0.2755, 0.0778),
+}
+DEFAULT_LINE = LINES["efficientnet-lite2-int8.onnx"]
+
+
+def line_for(classifier_file: str) -> Line:
+    """The fitted line of a shipped classifier; the default's for any other file."""
+    return LINES.get(classifier_file, DEFAULT_LINE)
+
+
 DETECTOR_THRESHOLD = 0.25  # the detector's hot-dog score, as chosen before the classifier
 
 
@@ -100,12 +119,12 @@ class Reading:
     box_score: float = 0.0  # what the score would be on that box alone
 
 
-def read(evidence: Evidence, source: Source) -> Reading:
+def read(evidence: Evidence, source: Source, line: Line = DEFAULT_LINE) -> Reading:
     frame_share = share(*evidence.frame)
     if source is Source.DETECTOR:
         return Reading(evidence.detector, frame_share, evidence.frame[1])
     if source is Source.CLASSIFIER:
-        return Reading(score(frame_share, CLASSIFIER_X0), frame_share, evidence.frame[1])
+        return Reading(score(frame_share, line.classifier), frame_share, evidence.frame[1])
     boost = math.exp(DETECTOR_WEIGHT * evidence.detector)
     best_share, best_food = frame_share, evidence.frame[1]
     box, box_share = None, 0.0
@@ -116,18 +135,24 @@ def read(evidence: Evidence, source: Source) -> Reading:
         if crop_share > best_share:
             best_share, best_food = crop_share, p_food
     return Reading(
-        score(best_share * boost, COMBINED_X0),
+        score(best_share * boost, line.combined),
         best_share,
         best_food,
         box,
-        score(box_share * boost, COMBINED_X0),
+        score(box_share * boost, line.combined),
     )
 
 
-def judge(result: DetectionResult, evidence: Evidence, source: Source, threshold: float) -> None:
+def judge(
+    result: DetectionResult,
+    evidence: Evidence,
+    source: Source,
+    threshold: float,
+    line: Line = DEFAULT_LINE,
+) -> None:
     """Set the result's score, threshold, what each model said, and which box is the hot dog:
     the food box the classifier likes best, if the verdict would be hotdog on it alone."""
-    reading = read(evidence, source)
+    reading = read(evidence, source, line)
     result.hotdog_score = reading.score
     result.threshold = threshold
     result.scores = {

@@ -137,7 +137,7 @@ class AllSources:
         results = self.engine.detector.detect_batch(images)
         looked = self.engine.evidence(images, results, complete=True)
         for result, evidence in zip(results, looked, strict=True):
-            result.scores = {s.value: read(evidence, s).score for s in Source}
+            result.scores = {s.value: read(evidence, s, self.engine.line).score for s in Source}
         return results
 
 
