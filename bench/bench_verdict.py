@@ -104,7 +104,7 @@ async def part2(engines: dict[str, HotdogDetector], seconds: float) -> None:
     for streams, fps in ((1, 24.0), (1, 30.0), (4, 30.0), (8, 30.0)):
         for name in ("detector", "combined"):
             cpu0 = time.process_time()
-            report = await run_load([engines[name]], frames, [30.0] * streams, seconds, hold=1.0)
+            report = await run_load([engines[name]], frames, [fps] * streams, seconds, hold=1.0)
             cpu = (time.process_time() - cpu0) * 1000 / max(report.inferences, 1)
             print(
                 f"{name:<12}{streams:>8}{fps:>5.0f}{report.rate:>8.1f}"

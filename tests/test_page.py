@@ -7,6 +7,7 @@ so the whole call stays on loopback. Screenshots go to artifacts/screenshots/.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Iterator
@@ -217,6 +218,56 @@ def test_food_the_detector_takes_for_hot_dogs_never_shows_hotdog(
         assert shown == {"Not hotdog!"}, shown
         assert page.locator("#overlay rect.box.hotdog").count() == 0
         page.click("#stop")
+
+
+# Keeps the page's peer connection, and measures how many frames it sends a second.
+CAPTURE_PC = """
+window.__pcs = [];
+const createChannel = RTCPeerConnection.prototype.createDataChannel;
+RTCPeerConnection.prototype.createDataChannel = function (...args) {
+  window.__pcs.push(this);
+  return createChannel.apply(this, args);
+};
+"""
+SENT_PER_SECOND = """async (ms) => {
+  const pc = window.__pcs[window.__pcs.length - 1];
+  const sent = async () => {
+    let n = 0;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === "outbound-rtp" && r.kind === "video") n = r.framesSent;
+    });
+    return n;
+  };
+  const before = await sent(), t = performance.now();
+  await new Promise((done) => setTimeout(done, ms));
+  return ((await sent()) - before) * 1000 / (performance.now() - t);
+}"""
+
+
+def test_chromium_sends_at_the_pace_the_server_sets(
+    pw: Any, server: LiveServer, clips: dict[str, Path]
+) -> None:
+    """The server's pace message (here an operator's limit, set while the call runs, then
+    lifted) sets the rate Chromium's encoder sends at (getStats: frames sent)."""
+    service = server.app.state.service
+    config = service.config
+    try:
+        with live_page(pw, server, clips["hotdog"], "Hotdog!", CAPTURE_PC) as page:
+            page.wait_for_function("() => document.body.dataset.pace === 'camera'")
+            free = page.evaluate(SENT_PER_SECOND, 3000)
+            service.config = dataclasses.replace(config, max_stream_fps=5.0)
+            page.wait_for_function("() => document.body.dataset.pace === '5'", timeout=10_000)
+            time.sleep(1.0)
+            slow = page.evaluate(SENT_PER_SECOND, 3000)
+            service.config = config
+            page.wait_for_function("() => document.body.dataset.pace === 'camera'")
+            time.sleep(1.0)
+            again = page.evaluate(SENT_PER_SECOND, 3000)
+            page.click("#stop")
+    finally:
+        service.config = config
+    assert slow <= 6.5, (free, slow, again)
+    assert free > 2 * slow and again > 2 * slow, (free, slow, again)
 
 
 def test_other_food_shows_not_hotdog(pw: Any, server: LiveServer, clips: dict[str, Path]) -> None:

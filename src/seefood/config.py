@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     drop_backoff_ms: float = Field(
         DEFAULT_BACKOFF * 1000, ge=0, description="a dropped stream asks again after this"
     )
+    max_stream_fps: float | None = Field(
+        None,
+        ge=1,
+        description="the most frames per second asked of each camera; below that the server "
+        "paces each to its share of the inference capacity",
+        json_schema_extra={"shown": "none (one camera alone: its own rate)"},
+    )
     max_sessions: int = Field(
         8, ge=1, description="WebRTC sessions at once, connected or connecting (503 beyond)"
     )

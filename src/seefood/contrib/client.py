@@ -80,21 +80,52 @@ def pattern_frames(width: int = 640, height: int = 480) -> Iterator[RGBImage]:
         yield frame
 
 
+SOURCE_FPS = 30.0  # the rate of the files and patterns sent
+CLOCK = 90_000  # RTP's video clock
+
+
 class SourceTrack(VideoStreamTrack):
-    """Paces frames at 30 fps, turning each away from upright when a rotation is simulated."""
+    """Plays the source at SOURCE_FPS, or at the server's pace (`max_fps`) by leaving frames
+    out, so that a file still plays in real time; turns each frame away from upright when a
+    rotation is simulated."""
 
     def __init__(self, frames: Iterator[RGBImage], orientation: Orientation) -> None:
         super().__init__()
         self.frames = frames
         self.orientation = orientation
+        self.max_fps: float | None = None  # the server's pace; None: the source's own rate
         self.sent = 0
+        self._began: float | None = None
+        self._due = 0.0  # seconds from the start to the next frame sent
+        self._played = 0  # source frames taken, sent or left out
+        self._last: RGBImage | None = None
+
+    async def _next_image(self) -> tuple[RGBImage | None, float]:
+        now = time.monotonic()
+        if self._began is None:
+            self._began = now
+        wait = self._began + self._due - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+        elif wait < -0.5:  # fell behind (a busy machine): go on from now, no burst
+            self._began = now - self._due
+        at = self._due
+        image = self._last
+        while self._played <= at * SOURCE_FPS + 1e-6:  # the source up to now; the last shown
+            image = next(self.frames, None)
+            self._played += 1
+            if image is None:
+                break
+        self._last = image
+        self._due += 1 / min(self.max_fps or SOURCE_FPS, SOURCE_FPS)
+        return image, at
 
     async def recv(self) -> av.VideoFrame:
-        pts, time_base = await self.next_timestamp()
-        image = next(self.frames, None)
+        image, at = await self._next_image()
         if image is None:
             self.stop()
             raise asyncio.CancelledError  # aiortc's sender ends quietly on this
+        pts, time_base = int(at * CLOCK), fractions.Fraction(1, CLOCK)
         height, width = image.shape[:2]
         image = image[: height - height % 2, : width - width % 2]  # 4:2:0 needs even sizes
         image = rotate_away(image, self.orientation)
@@ -198,6 +229,8 @@ class StreamClient:
         if sent is not None:
             message["rtt_ms"] = round((time.monotonic() - sent) * 1000, 2)
         self.messages.append(message)
+        if message.get("type") == "pace":
+            self.track.max_fps = message.get("fps")
         if message.get("type") == "closing":
             self.ended = f"the server closed the session: {message.get('reason')}"
         if self.on_message is not None:

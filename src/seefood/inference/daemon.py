@@ -11,6 +11,7 @@ from seefood.detection.engine import Engine
 from seefood.inference.broker import BrokerClosed, Job
 from seefood.inference.jobs import Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
+from seefood.inference.pace import ServiceRate
 from seefood.types import RGBImage
 
 log = logging.getLogger("seefood.daemon")
@@ -43,6 +44,7 @@ class InferenceDaemon:
         self.metrics = metrics
         self.runs = 0
         self.inferences = 0
+        self.rate = ServiceRate()  # what it serves, for pacing the cameras
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"seefood-{name}")
 
     async def run(self) -> None:
@@ -109,6 +111,7 @@ class InferenceDaemon:
             replies.append(Inference(result, len(images), done))
         self.runs += 1
         self.inferences += len(images)
+        self.rate.observe(elapsed, len(images))
         if self.metrics is not None and images:
             self.metrics.inference.observe(elapsed)
             self.metrics.batch_size.observe(len(images))

@@ -19,6 +19,7 @@ from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, D
 from seefood.inference.daemon import DaemonPool, InferenceDaemon
 from seefood.inference.jobs import ArrayFrame, InferenceBroker
 from seefood.inference.metrics import Metrics
+from seefood.inference.pace import fair_fps
 from seefood.inference.requestor import DEFAULT_BACKOFF, Delivered, DropCallback, F, Requestor
 from seefood.inference.sink import LatestFrameSink
 from seefood.types import RGBImage, Size
@@ -33,6 +34,7 @@ class ServiceConfig:
     target: float = DEFAULT_TARGET
     interval: float = DEFAULT_INTERVAL
     backoff: float = DEFAULT_BACKOFF
+    max_stream_fps: float | None = None  # an operator's limit on each camera's pace
 
 
 class Overloaded(Exception):
@@ -71,6 +73,11 @@ class InferenceStream(Generic[F]):
         self._task = asyncio.create_task(self.requestor.run(), name=f"requestor-{stream_id}")
         service.metrics.streams.inc()
         log.info("stream start", extra={"stream": stream_id})
+
+    @property
+    def fair_fps(self) -> float | None:
+        """The frame rate this stream's camera should send (None: its own)."""
+        return self._service.fair_fps()
 
     def put(self, frame: F) -> None:
         self._service.metrics.frames_in.labels(str(self.slot)).inc()
@@ -140,6 +147,16 @@ class InferenceService:
             await stream.close()
         self.broker.close()
         await self.pool.stop()
+
+    @property
+    def capacity(self) -> float | None:
+        """Inferences per second the daemons serve, as measured; None before any ran."""
+        rates = [r for d in self.pool.daemons if (r := d.rate.per_second) is not None]
+        return sum(rates) if rates else None
+
+    def fair_fps(self) -> float | None:
+        """Each live camera's share of the capacity, with headroom (see pace.py)."""
+        return fair_fps(self.capacity, len(self._streams), self.config.max_stream_fps)
 
     @property
     def stream_ids(self) -> list[str]:

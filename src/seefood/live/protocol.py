@@ -3,7 +3,10 @@
 Messages are JSON objects with a `type`:
 - `result`: one inferred frame; `frame` is its RTP timestamp, boxes are in the upright frame;
 - `dropped`: the broker dropped the stream's request under load; a newer frame follows;
-- `closing`: the server is ending the session, and says why (the peer connection follows).
+- `closing`: the server is ending the session, and says why (the peer connection follows);
+- `pace`: the frame rate the server will use from this camera (`fps`, null for the camera's
+  own) and the longest frame side worth sending (`max_side`); sent when the session opens
+  and whenever the share changes as streams come and go.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ def result_message(delivered: Delivered[ReceivedFrame]) -> dict[str, Any]:
         "flip": frame.orientation.flip,
         **delivered.inference.result.to_dict(),
     }
+
+
+def pace_message(fps: float | None, max_side: int) -> dict[str, Any]:
+    return {"type": "pace", "fps": fps, "max_side": max_side}
 
 
 def closing_message(reason: str) -> dict[str, Any]:

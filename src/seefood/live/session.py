@@ -18,6 +18,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from seefood.detection.memory import CropMemory
 from seefood.inference.broker import Drop
+from seefood.inference.pace import changed, max_side
 from seefood.inference.requestor import Delivered
 from seefood.inference.service import InferenceService, InferenceStream
 from seefood.live import aiortc_patch
@@ -27,6 +28,7 @@ from seefood.live.protocol import (
     CHANNEL_LABEL,
     closing_message,
     drop_message,
+    pace_message,
     result_message,
 )
 
@@ -72,6 +74,8 @@ class LiveSession:
         self.stream: InferenceStream[ReceivedFrame] = service.open_stream(
             self._send_result, self._send_drop, stream_id=f"session-{self.id}"
         )
+        self.max_side = max_side(service.input_size)
+        self.paced: tuple[float | None] | None = None  # the last pace told, once told
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
         self.closed = asyncio.Event()
@@ -130,6 +134,7 @@ class LiveSession:
         """Close sessions whose peer vanished without a word, or that ran too long."""
         while True:
             await asyncio.sleep(min(1.0, self.idle_timeout / 4, self.connect_timeout / 4))
+            self._pace()
             now = time.monotonic()
             if now - self.started > self.max_duration:
                 await self.close("maximum session length reached")
@@ -167,6 +172,14 @@ class LiveSession:
         ):
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.05)  # from the SCTP queue onto the wire
+
+    def _pace(self) -> None:
+        """Tell the camera how fast to send, when that has changed enough to matter."""
+        fps = self.stream.fair_fps
+        if self.paced is not None and not changed(self.paced[0], fps):
+            return
+        if self._send(pace_message(fps, self.max_side)):
+            self.paced = (fps,)
 
     def _send_result(self, delivered: Delivered[ReceivedFrame]) -> None:
         if self._send(result_message(delivered)):

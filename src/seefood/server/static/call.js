@@ -112,6 +112,26 @@ export async function connect(stream, isCurrent, { onMessage, onLost, onPath }) 
   await conn.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
 }
 
+// The server's pace: the frame rate it will use from this camera (null: the camera's own)
+// and the longest side worth sending. Frames beyond those would only be thrown away there.
+export async function applyPace({ fps, max_side: maxSide }) {
+  const conn = pc;
+  const sender = conn && conn.getSenders().find((s) => s.track && s.track.kind === "video");
+  if (!sender) return;
+  const params = sender.getParameters();
+  if (!params.encodings || !params.encodings.length) return;
+  const { width = 0, height = 0, frameRate = 30 } = sender.track.getSettings();
+  const side = Math.max(width, height);
+  params.encodings[0].maxFramerate = fps || frameRate;
+  params.encodings[0].scaleResolutionDownBy = maxSide && side > maxSide ? side / maxSide : 1;
+  try {
+    await sender.setParameters(params);
+    document.body.dataset.pace = fps ? String(fps) : "camera";
+  } catch (err) {
+    console.warn("could not apply the server's pace", err);
+  }
+}
+
 function deleteSession({ id, token }) {
   // Tell the server at once; it would otherwise notice only when the video stops.
   api(`/v1/webrtc/sessions/${id}`, {
@@ -125,6 +145,7 @@ export function disconnect() {
   pc = null;
   session = null;
   delete document.body.dataset.session;
+  delete document.body.dataset.pace;
   if (conn) conn.close();
   if (ending) deleteSession(ending);
 }

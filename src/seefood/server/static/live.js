@@ -3,7 +3,7 @@
 import {
   checkSupport, currentStream, explainCameraError, openCamera, stopCamera,
 } from "./camera.js";
-import { connect, disconnect, peerConnection } from "./call.js";
+import { applyPace, connect, disconnect, peerConnection } from "./call.js";
 import { clearOverlay, drawDetections } from "./overlay.js";
 import { clearStats, noteResult } from "./stats.js";
 import { currentStatus, setStatus, showMessage } from "./status.js";
@@ -33,6 +33,10 @@ function onMessage(message) {
   if (message.type === "closing") {
     showMessage(`The server ended the session: ${message.reason}.`);
     return; // the channel closes next, and the page reconnects
+  }
+  if (message.type === "pace") {
+    applyPace(message);
+    return;
   }
   if (message.type === "dropped") {
     lastDrop = performance.now();

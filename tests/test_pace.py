@@ -1,0 +1,124 @@
+"""Pacing: each camera's share of the measured inference rate."""
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from seefood.config import Settings
+from seefood.contrib.client import StreamClient, pattern_frames
+from seefood.inference.pace import HEADROOM, MIN_FPS, ServiceRate, changed, fair_fps, max_side
+from seefood.live import aiortc_patch
+from seefood.live.ice import use_host_addresses
+from seefood.server.app import create_app
+
+from .conftest import LiveServer
+from .engines import FixedTimeEngine
+
+
+def test_a_stream_alone_or_before_any_measurement_keeps_its_own_rate() -> None:
+    assert fair_fps(20.0, 1) is None
+    assert fair_fps(None, 8) is None
+    assert fair_fps(None, 1, cap=5) == 5, "an operator's limit holds even then"
+
+
+def test_each_stream_gets_its_share_with_headroom() -> None:
+    assert fair_fps(20.0, 4) == pytest.approx(20 / 4 * HEADROOM, abs=0.05)
+    assert fair_fps(20.0, 8) < fair_fps(20.0, 4)  # type: ignore[operator]
+    assert fair_fps(2.0, 16) == MIN_FPS, "never so slow that the verdict goes stale"
+    assert fair_fps(20.0, 2, cap=8) == 8
+
+
+def test_the_rate_is_a_running_mean_of_seconds_per_inference() -> None:
+    rate = ServiceRate()
+    assert rate.per_second is None
+    rate.observe(0.1, 2)  # a batch of two in 100 ms
+    assert rate.per_second == pytest.approx(20)
+    for _ in range(50):
+        rate.observe(0.025, 1)
+    assert rate.per_second == pytest.approx(40, rel=0.01)
+    rate.observe(0.0, 0)  # nothing run: nothing learnt
+    assert rate.per_second == pytest.approx(40, rel=0.01)
+
+
+def test_only_changes_worth_telling_are_told() -> None:
+    assert changed(None, 5.0) and changed(5.0, None)
+    assert not changed(None, None)
+    assert not changed(10.0, 10.5)
+    assert changed(10.0, 12.0)
+
+
+def test_frames_larger_than_the_models_need_are_scaled_down() -> None:
+    assert max_side((416, 416)) == 832
+
+
+# End to end: real aiortc peers and the real server, around a stand-in engine of a fixed
+# 50 ms an inference (about 20/s), so that the shares are the same on any machine.
+
+
+@pytest.fixture(scope="module")
+def paced_server() -> Iterator[LiveServer]:
+    use_host_addresses(["127.0.0.1"], "127.0.0.1")
+    settings = Settings(
+        ice_host_addresses=["127.0.0.1"],
+        max_sessions=8,
+        max_connecting=8,
+        max_connecting_per_client=8,
+    )
+    live = LiveServer(create_app(settings, [FixedTimeEngine(0.05)]))
+    yield live
+    live.stop()
+    aiortc_patch.set_host_addresses(None)
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.1)
+
+
+async def _sending_rate(client: StreamClient, seconds: float = 3.0) -> float:
+    before, t0 = client.track.sent, time.monotonic()
+    await asyncio.sleep(seconds)
+    return (client.track.sent - before) / (time.monotonic() - t0)
+
+
+def _paces(client: StreamClient) -> list[float | None]:
+    return [m["fps"] for m in client.messages if m["type"] == "pace"]
+
+
+def test_a_camera_slows_down_as_others_join_and_speeds_up_when_they_leave(
+    paced_server: LiveServer,
+) -> None:
+    def client() -> StreamClient:
+        return StreamClient(paced_server.url, pattern_frames(320, 240), codec="vp8")
+
+    async def scenario() -> None:
+        first = client()
+        await first.start()
+        try:
+            await _until(lambda: len(_paces(first)) > 0 and len(first.messages) > 20)
+            assert _paces(first)[-1] is None, "alone: its own rate"
+            alone = await _sending_rate(first)
+            others = [client() for _ in range(3)]
+            for other in others:
+                await other.start()
+            await _until(lambda: first.track.max_fps is not None)
+            told = first.track.max_fps
+            assert told is not None and told < 20 / 4 * 1.25 * 1.3, told  # its share of ~20/s
+            await asyncio.sleep(1.0)
+            crowded = await _sending_rate(first)
+            assert crowded < 0.6 * alone, (alone, crowded)
+            assert all(o.track.max_fps is not None for o in others), "every camera is told"
+            for other in others:
+                await other.stop()
+            await _until(lambda: first.track.max_fps is None)
+            await asyncio.sleep(1.0)
+            again = await _sending_rate(first)
+            assert again > 1.5 * crowded, (crowded, again)
+        finally:
+            await first.stop()
+
+    asyncio.run(scenario())
