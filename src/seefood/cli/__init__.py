@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, default=10.0, help="seconds to stream")
     p.add_argument("--codec", choices=["h264", "vp8"], default="h264")
     p.add_argument(
+        "--passthrough",
+        action="store_true",
+        help="send an .h264 (Annex B) or .ivf (VP8) file's packets as they are, without "
+        "decoding and encoding them (key frames only, to follow the server's pace)",
+    )
+    p.add_argument(
         "--rotate",
         type=int,
         choices=[0, 90, 180, 270],

@@ -7,11 +7,13 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from seefood.cli.settings import settings_from
+from seefood.types import RGBImage
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -26,15 +28,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_stream(args: argparse.Namespace) -> int:
     from seefood.contrib.client import StreamClient, file_frames, keep_streaming, pattern_frames
+    from seefood.contrib.replay import PacketTrack
     from seefood.live.ice import use_host_addresses
 
+    frames: Iterator[RGBImage] | None = None
     if args.source == "pattern":
+        if args.passthrough:
+            raise ValueError("--passthrough sends a file: give an .h264 or .ivf file")
         frames = pattern_frames()
     else:
         source = Path(args.source)
         if not source.is_file():
             raise FileNotFoundError(f"no such video file: {source} (or use 'pattern')")
-        frames = file_frames(source, loop=args.loop)
+        if args.passthrough:
+            PacketTrack(source)  # says at once why the file cannot be sent as it is
+        else:
+            frames = file_frames(source, loop=args.loop)
     use_host_addresses(args.ice_address, urlparse(args.url).hostname or "")
 
     def show(message: dict[str, Any]) -> None:
@@ -44,9 +53,10 @@ def cmd_stream(args: argparse.Namespace) -> int:
         print(f"seefood: {line}", file=sys.stderr, flush=True)
 
     def new_client() -> StreamClient:
+        # A file sent as it is gets a new track for each session (a track ends with it).
         return StreamClient(
             args.url,
-            frames,
+            frames if frames is not None else PacketTrack(Path(args.source), loop=args.loop),
             codec=args.codec,
             rotation=args.rotate,
             on_message=show,

@@ -18,6 +18,7 @@ import httpx
 import numpy as np
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription, VideoStreamTrack
 
+from seefood.contrib.replay import PacketTrack
 from seefood.live import aiortc_patch
 from seefood.live.orientation import Orientation, rotate_away
 from seefood.live.protocol import CHANNEL_LABEL
@@ -160,7 +161,7 @@ class StreamClient:
     def __init__(
         self,
         url: str,
-        frames: Iterator[RGBImage],
+        source: Iterator[RGBImage] | PacketTrack,
         *,
         codec: str = "h264",
         rotation: int = 0,
@@ -169,9 +170,14 @@ class StreamClient:
         access_token: str | None = None,
     ) -> None:
         self.url = url.rstrip("/")
-        self.codec = codec
         self.orientation = Orientation(rotation=rotation)
-        self.track = SourceTrack(frames, self.orientation)
+        self.track: SourceTrack | PacketTrack
+        if isinstance(source, PacketTrack):  # sent as they are: the file's codec, no turning
+            if rotation:
+                raise ValueError("a file sent as it is cannot be turned (--rotate)")
+            self.track, self.codec = source, source.codec
+        else:
+            self.track, self.codec = SourceTrack(source, self.orientation), codec
         self.on_message = on_message
         self.verify_tls = verify_tls
         self.pc = RTCPeerConnection()
