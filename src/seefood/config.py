@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     drop_backoff_ms: float = Field(
         DEFAULT_BACKOFF * 1000, ge=0, description="a dropped stream asks again after this"
     )
+    pace: bool = Field(
+        True,
+        description="tell each camera the frame rate the server will use from it (its share "
+        "of the inference capacity), so it sends no frames that would be thrown away",
+    )
     max_stream_fps: float | None = Field(
         None,
         ge=1,

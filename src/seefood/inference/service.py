@@ -34,6 +34,7 @@ class ServiceConfig:
     target: float = DEFAULT_TARGET
     interval: float = DEFAULT_INTERVAL
     backoff: float = DEFAULT_BACKOFF
+    pace: bool = True  # tell each camera its share (pace.py); off: cameras send at will
     max_stream_fps: float | None = None  # an operator's limit on each camera's pace
 
 
@@ -156,7 +157,8 @@ class InferenceService:
 
     def fair_fps(self) -> float | None:
         """Each live camera's share of the capacity, with headroom (see pace.py)."""
-        return fair_fps(self.capacity, len(self._streams), self.config.max_stream_fps)
+        capacity = self.capacity if self.config.pace else None
+        return fair_fps(capacity, len(self._streams), self.config.max_stream_fps)
 
     @property
     def stream_ids(self) -> list[str]:

@@ -36,6 +36,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         target=settings.codel_target_ms / 1000,
         interval=settings.codel_interval_ms / 1000,
         backoff=settings.drop_backoff_ms / 1000,
+        pace=settings.pace,
         max_stream_fps=settings.max_stream_fps,
     )
 

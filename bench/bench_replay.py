@@ -1,0 +1,163 @@
+"""What one server can serve: N cameras that cost next to nothing, paced and not.
+
+The clients replay an H.264 file of key frames as it is (`seefood stream --passthrough`:
+no decode, no encode), all in this process, against `seefood serve` in another; the clip is
+five dev hot-dog photos letterboxed to 640x480, a second each, at 30 fps. First the raw
+capacity: the shipped engine alone on the clip's decoded frames, one at a time with a live
+stream's memory, in this process with the server not yet started. Then for each N, with
+the server's pacing off and on, over a steady window: frames the server received and
+decoded per second, inferences per second (and as a share of the raw capacity), decoded
+frames per inference, Jain's fairness of the results per client, server latency (frame
+decoded -> result sent) p50/p95, and the server's CPU time per inference.
+
+Usage: python bench/bench_replay.py [--clients 1 2 4 8 16] [--seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import av
+import httpx
+import numpy as np
+
+from bench_verdict import letterboxed
+from bench_webrtc import PHOTOS, SHARED, cpu_seconds, free_port, scrape
+from seefood import HotdogDetector, load_image
+from seefood.contrib.client import StreamClient
+from seefood.contrib.loadgen import jain_index, percentile
+from seefood.contrib.replay import PacketTrack, make_replay
+from seefood.detection.memory import CropMemory
+from seefood.live.ice import use_host_addresses
+
+
+def clip(path: Path) -> Path:
+    photos = [
+        letterboxed(load_image(SHARED / "data" / "hotdog-dev" / "hotdog" / n)) for n in PHOTOS
+    ]
+    return make_replay((p for p in photos for _ in range(30)), path)
+
+
+def raw_capacity(path: Path, seconds: float = 5.0) -> float:
+    """The engine's inferences/s on the clip's frames, as a daemon runs them."""
+    engine = HotdogDetector.load()
+    with av.open(str(path)) as container:
+        frames = [
+            np.asarray(f.to_ndarray(format="rgb24"), np.uint8) for f in container.decode(video=0)
+        ]
+    memory = CropMemory()
+    engine.detect_batch(frames[:2], [memory, memory])  # warm up
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        engine.detect_batch([frames[n % len(frames)]], [memory])
+        n += 1
+    return n / (time.perf_counter() - t0)
+
+
+async def measure(url: str, pid: int, path: Path, n: int, seconds: float) -> dict[str, float]:
+    clients = [StreamClient(url, PacketTrack(path, loop=True)) for _ in range(n)]
+    for c in clients:
+        await c.start()
+    deadline = time.monotonic() + 60
+    while not all(any(m["type"] == "result" for m in c.messages) for c in clients):
+        if time.monotonic() > deadline:
+            raise RuntimeError("not every client got a result in 60 s")
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(2.0)  # paces told and followed
+    marks = [len(c.messages) for c in clients]
+    m0, c0, t0 = scrape(url), cpu_seconds(pid), time.monotonic()
+    await asyncio.sleep(seconds)
+    m1, c1, t1 = scrape(url), cpu_seconds(pid), time.monotonic()
+    window = [
+        [m for m in c.messages[k:] if m["type"] == "result"]
+        for c, k in zip(clients, marks, strict=True)
+    ]
+    for c in clients:
+        await c.stop()
+    while httpx.get(f"{url}/healthz").json()["sessions"]:
+        await asyncio.sleep(0.2)
+    frames = m1["seefood_frames_total"] - m0["seefood_frames_total"]
+    served = m1["seefood_broker_sojourn_seconds_count"] - m0["seefood_broker_sojourn_seconds_count"]
+    latency = [m["timings_ms"]["total"] for w in window for m in w]
+    return {
+        "frames/s": frames / (t1 - t0),
+        "infer/s": served / (t1 - t0),
+        "frames/inf": frames / max(served, 1),
+        "jain": jain_index([len(w) for w in window]),
+        "p50": percentile(latency, 50),
+        "p95": percentile(latency, 95),
+        "cpu/inf": (c1 - c0) / max(served, 1) * 1000,
+    }
+
+
+def serve(port: int, pace: bool) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SEEFOOD_MAX_SESSIONS": "64",
+        "SEEFOOD_MAX_CONNECTING": "64",
+        "SEEFOOD_MAX_CONNECTING_PER_CLIENT": "64",
+        "SEEFOOD_PACE": "true" if pace else "false",
+        "SEEFOOD_LOG_LEVEL": "warning",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "seefood", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz").raise_for_status()
+            return server
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4, 8, 16])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    use_host_addresses(["127.0.0.1"], "127.0.0.1")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = clip(Path(tmp) / "hotdogs.h264")
+        capacity = raw_capacity(path)
+        print(f"raw capacity: {capacity:.1f} inferences/s (the engine alone, this run)")
+        print(f"{args.seconds:g} s per run; 640x480 H.264 key frames at 30 fps per client")
+        print(
+            f"{'pace':<5}{'clients':>8}{'frames/s':>9}{'infer/s':>9}{'of raw':>8}"
+            f"{'frm/inf':>8}{'jain':>7}{'p50 ms':>8}{'p95 ms':>8}{'cpu/inf':>9}"
+        )
+        for pace in (False, True):
+            port = free_port()
+            server = serve(port, pace)
+            try:
+                for n in args.clients:
+                    r: dict[str, Any] = asyncio.run(
+                        measure(f"http://127.0.0.1:{port}", server.pid, path, n, args.seconds)
+                    )
+                    print(
+                        f"{'on' if pace else 'off':<5}{n:>8}{r['frames/s']:>9.1f}"
+                        f"{r['infer/s']:>9.1f}{r['infer/s'] / capacity:>8.2f}"
+                        f"{r['frames/inf']:>8.2f}{r['jain']:>7.3f}{r['p50']:>8.1f}"
+                        f"{r['p95']:>8.1f}{r['cpu/inf']:>9.1f}",
+                        flush=True,
+                    )
+            finally:
+                server.terminate()
+                server.wait(30)
+
+
+if __name__ == "__main__":
+    main()
