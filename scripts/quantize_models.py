@@ -61,7 +61,13 @@ def plain_float32(model: onnx.ModelProto) -> None:
     inits = {i.name: i for i in graph.initializer}
     keep = []
     for node in graph.node:
-        if node.op_type == "Cast" and node.input[0] in inits:
+        to = next((a.i for a in node.attribute if a.name == "to"), None)
+        if (
+            node.op_type == "Cast"
+            and node.input[0] in inits
+            and inits[node.input[0]].data_type == onnx.TensorProto.FLOAT16
+            and to == onnx.TensorProto.FLOAT
+        ):
             value = numpy_helper.to_array(inits[node.input[0]]).astype(np.float32)
             graph.initializer.append(numpy_helper.from_array(value, node.output[0]))
             continue

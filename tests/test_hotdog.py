@@ -141,7 +141,9 @@ def test_a_remembered_look_never_makes_a_hot_dog_on_its_own(engine: HotdogDetect
     assert still.verdict == "not_hotdog"
     memory = CropMemory()
     engine.detect_batch([frame], [memory])
-    for _, square in crop_regions(still.food, still.width, still.height):
+    regions = crop_regions(still.food, still.width, still.height)
+    assert regions, "the test needs food boxes to remember"
+    for _, square in regions:
         memory.remember(square, (0.9, 0.95))  # every box once looked like a hot dog
     [live] = engine.detect_batch([frame], [memory])
     assert live.verdict == "not_hotdog", live.scores

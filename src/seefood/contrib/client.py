@@ -108,7 +108,7 @@ class SourceTrack(VideoStreamTrack):
         wait = self._began + self._due - now
         if wait > 0:
             await asyncio.sleep(wait)
-        elif wait < -0.5:  # fell behind (a busy machine): go on from now, no burst
+        elif wait < -2 / SOURCE_FPS:  # fell behind (a busy machine): from now, no burst
             self._began = now - self._due
         at = self._due
         image = self._last

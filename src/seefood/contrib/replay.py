@@ -99,8 +99,9 @@ def _packets(path: Path, loop: bool) -> Iterator[Packet]:
 
 
 class PacketTrack(MediaStreamTrack):
-    """The file's packets at FPS, or at the server's pace (`max_fps`) by leaving packets out
-    when every frame is a key frame; RTP timestamps follow the clock."""
+    """The file's packets at FPS (whatever rate the file was made at), or at the server's
+    pace (`max_fps`) by leaving packets out when every frame is a key frame; RTP timestamps
+    follow the clock."""
 
     kind = "video"
 
@@ -121,7 +122,7 @@ class PacketTrack(MediaStreamTrack):
         wait = self._began + self._due - now
         if wait > 0:
             await asyncio.sleep(wait)
-        elif wait < -0.5:
+        elif wait < -2 / FPS:  # fell behind (a busy machine): from now, no burst
             self._began = now - self._due
         at = self._due
         packet = None

@@ -29,9 +29,9 @@ class Precision(StrEnum):
 
 
 # Each shipped model comes in both; the default is int8 where that keeps the verdict's
-# answers (README "What it costs", bench/bench_models.py, tests/test_quantized.py): the
-# classifier's int8 is 1.9x faster at the same recall, the detector's 2.6x faster but it
-# cost the verdict 5 points of recall at the same false alarms, so it stays fp32.
+# answers (README "Quantised models", bench/bench_models.py, tests/test_quantized.py): the
+# int8 classifier makes the verdict 1.7x faster per frame at the same recall; the int8
+# detector too (2.3x with both) cost the verdict 4 points of recall, so it stays fp32.
 DEFAULT_DETECTOR_PRECISION = Precision.FP32
 
 

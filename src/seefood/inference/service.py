@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic
@@ -26,6 +28,8 @@ from seefood.types import RGBImage, Size
 
 log = logging.getLogger("seefood.service")
 
+SENDING_WINDOW = 2.0  # seconds since its last frame for a stream to count as sending
+
 
 @dataclass(frozen=True)
 class ServiceConfig:
@@ -34,7 +38,7 @@ class ServiceConfig:
     target: float = DEFAULT_TARGET
     interval: float = DEFAULT_INTERVAL
     backoff: float = DEFAULT_BACKOFF
-    pace: bool = True  # tell each camera its share (pace.py); off: cameras send at will
+    pace: bool = True  # tell each camera its share (pace.py); off: only max_stream_fps
     max_stream_fps: float | None = None  # an operator's limit on each camera's pace
 
 
@@ -71,6 +75,7 @@ class InferenceStream(Generic[F]):
             metrics=service.metrics,
             slot=slot,
         )
+        self.last_put = -math.inf  # time.monotonic() of its newest frame
         self._task = asyncio.create_task(self.requestor.run(), name=f"requestor-{stream_id}")
         service.metrics.streams.inc()
         log.info("stream start", extra={"stream": stream_id})
@@ -80,7 +85,13 @@ class InferenceStream(Generic[F]):
         """The frame rate this stream's camera should send (None: its own)."""
         return self._service.fair_fps()
 
+    @property
+    def sending(self) -> bool:
+        """Whether a frame came lately: only such streams take a share of the daemons."""
+        return time.monotonic() - self.last_put < SENDING_WINDOW
+
     def put(self, frame: F) -> None:
+        self.last_put = time.monotonic()
         self._service.metrics.frames_in.labels(str(self.slot)).inc()
         self._service.metrics.frames_total.inc()
         if self.sink.put(frame):
@@ -157,8 +168,11 @@ class InferenceService:
 
     def fair_fps(self) -> float | None:
         """Each live camera's share of the capacity, with headroom (see pace.py)."""
+        # Sessions still connecting, without a channel, or gone quiet take no share: nobody
+        # can slow the cameras down by opening sessions that send nothing.
+        sending = sum(s.sending for s in self._streams.values())
         capacity = self.capacity if self.config.pace else None
-        return fair_fps(capacity, len(self._streams), self.config.max_stream_fps)
+        return fair_fps(capacity, max(sending, 1), self.config.max_stream_fps)
 
     @property
     def stream_ids(self) -> list[str]:

@@ -5,8 +5,8 @@ Messages are JSON objects with a `type`:
 - `dropped`: the broker dropped the stream's request under load; a newer frame follows;
 - `closing`: the server is ending the session, and says why (the peer connection follows);
 - `pace`: the frame rate the server will use from this camera (`fps`, null for the camera's
-  own) and the longest frame side worth sending (`max_side`); sent when the session opens
-  and whenever the share changes as streams come and go.
+  own) and the longest frame side worth sending (`max_side`); sent within a second of the
+  channel opening and whenever the share changes as streams come and go.
 """
 
 from __future__ import annotations

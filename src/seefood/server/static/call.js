@@ -120,9 +120,10 @@ export async function applyPace({ fps, max_side: maxSide }) {
   if (!sender) return;
   const params = sender.getParameters();
   if (!params.encodings || !params.encodings.length) return;
-  const { width = 0, height = 0, frameRate = 30 } = sender.track.getSettings();
+  const { width = 0, height = 0 } = sender.track.getSettings();
   const side = Math.max(width, height);
-  params.encodings[0].maxFramerate = fps || frameRate;
+  if (fps) params.encodings[0].maxFramerate = fps;
+  else delete params.encodings[0].maxFramerate; // the camera's own rate
   params.encodings[0].scaleResolutionDownBy = maxSide && side > maxSide ? side / maxSide : 1;
   try {
     await sender.setParameters(params);
