@@ -16,8 +16,9 @@ from typing import Any
 import av
 import httpx
 import numpy as np
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription, VideoStreamTrack
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
+from seefood.contrib.paced import CLOCK, PacedTrack
 from seefood.contrib.replay import PacketTrack
 from seefood.live import aiortc_patch
 from seefood.live.orientation import Orientation, rotate_away
@@ -81,59 +82,22 @@ def pattern_frames(width: int = 640, height: int = 480) -> Iterator[RGBImage]:
         yield frame
 
 
-SOURCE_FPS = 30.0  # the rate of the files and patterns sent
-CLOCK = 90_000  # RTP's video clock
-
-
-class SourceTrack(VideoStreamTrack):
-    """Plays the source at SOURCE_FPS, or at the server's pace (`max_fps`) by leaving frames
-    out, so that a file still plays in real time; turns each frame away from upright when a
-    rotation is simulated."""
+class SourceTrack(PacedTrack[RGBImage]):
+    """Decoded frames, encoded by aiortc, at the source's rate or the server's pace (see
+    PacedTrack); turns each frame away from upright when a rotation is simulated."""
 
     def __init__(self, frames: Iterator[RGBImage], orientation: Orientation) -> None:
-        super().__init__()
-        self.frames = frames
+        super().__init__(frames)
         self.orientation = orientation
-        self.max_fps: float | None = None  # the server's pace; None: the source's own rate
-        self.sent = 0
-        self._began: float | None = None
-        self._due = 0.0  # seconds from the start to the next frame sent
-        self._played = 0  # source frames taken, sent or left out
-        self._last: RGBImage | None = None
-
-    async def _next_image(self) -> tuple[RGBImage | None, float]:
-        now = time.monotonic()
-        if self._began is None:
-            self._began = now
-        wait = self._began + self._due - now
-        if wait > 0:
-            await asyncio.sleep(wait)
-        elif wait < -2 / SOURCE_FPS:  # fell behind (a busy machine): from now, no burst
-            self._began = now - self._due
-        at = self._due
-        image = self._last
-        while self._played <= at * SOURCE_FPS + 1e-6:  # the source up to now; the last shown
-            image = next(self.frames, None)
-            self._played += 1
-            if image is None:
-                break
-        self._last = image
-        self._due += 1 / min(self.max_fps or SOURCE_FPS, SOURCE_FPS)
-        return image, at
 
     async def recv(self) -> av.VideoFrame:
-        image, at = await self._next_image()
-        if image is None:
-            self.stop()
-            raise asyncio.CancelledError  # aiortc's sender ends quietly on this
-        pts, time_base = int(at * CLOCK), fractions.Fraction(1, CLOCK)
+        image, pts = await self.next_item()
         height, width = image.shape[:2]
         image = image[: height - height % 2, : width - width % 2]  # 4:2:0 needs even sizes
         image = rotate_away(image, self.orientation)
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
         frame.pts = pts
-        frame.time_base = fractions.Fraction(time_base)
-        self.sent += 1
+        frame.time_base = fractions.Fraction(1, CLOCK)
         return frame
 
 

@@ -10,35 +10,31 @@ with other frames is sent whole, whatever the pace.
 
 from __future__ import annotations
 
-import asyncio
 import fractions
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import av
-from aiortc.mediastreams import MediaStreamTrack
 from av.packet import Packet as AvPacket
 from av.video.stream import VideoStream
 
+from seefood.contrib.paced import CLOCK, PacedTrack
 from seefood.types import RGBImage
 
 FORMATS = {".h264": ("h264", "libx264"), ".264": ("h264", "libx264"), ".ivf": ("ivf", "libvpx")}
 CODECS = {"h264": "h264", "libx264": "h264", "vp8": "vp8", "libvpx": "vp8"}
-FPS = 30
 if TYPE_CHECKING:
     Packet = AvPacket[VideoStream]
 else:
     Packet = AvPacket  # generic in the stubs only
-CLOCK = 90_000
 
 
 class ReplayError(ValueError):
     """The file cannot be replayed as it is; the message says why."""
 
 
-def make_replay(frames: Iterable[RGBImage], path: Path, *, fps: int = FPS) -> Path:
+def make_replay(frames: Iterable[RGBImage], path: Path, *, fps: int = 30) -> Path:
     """Encode `frames` as key frames only, H.264 baseline (`.h264`) or VP8 (`.ivf`)."""
     container_format, encoder = _format(path)
     with av.open(str(path), "w", format=container_format) as out:
@@ -98,48 +94,17 @@ def _packets(path: Path, loop: bool) -> Iterator[Packet]:
             return
 
 
-class PacketTrack(MediaStreamTrack):
-    """The file's packets at FPS (whatever rate the file was made at), or at the server's
-    pace (`max_fps`) by leaving packets out when every frame is a key frame; RTP timestamps
-    follow the clock."""
-
-    kind = "video"
+class PacketTrack(PacedTrack[Packet]):
+    """The file's packets, sent as they are at SOURCE_FPS (whatever rate the file was made
+    at), or at the server's pace by leaving packets out when every frame is a key frame
+    (see PacedTrack)."""
 
     def __init__(self, path: Path, *, loop: bool = False) -> None:
-        super().__init__()
-        self.codec, self.droppable = probe(path)
-        self.max_fps: float | None = None
-        self.sent = 0
-        self._packets = _packets(path, loop)
-        self._began: float | None = None
-        self._due = 0.0
-        self._played = 0
+        self.codec, droppable = probe(path)
+        super().__init__(_packets(path, loop), droppable=droppable)
 
     async def recv(self) -> Packet:
-        now = time.monotonic()
-        if self._began is None:
-            self._began = now
-        wait = self._began + self._due - now
-        if wait > 0:
-            await asyncio.sleep(wait)
-        elif wait < -2 / FPS:  # fell behind (a busy machine): from now, no burst
-            self._began = now - self._due
-        at = self._due
-        packet = None
-        if self.droppable:  # the packets up to now; the last is sent
-            while self._played <= at * FPS + 1e-6:
-                packet = next(self._packets, None)
-                self._played += 1
-                if packet is None:
-                    break
-            rate = min(self.max_fps or FPS, FPS)
-        else:
-            packet, rate = next(self._packets, None), FPS
-        if packet is None:
-            self.stop()
-            raise asyncio.CancelledError  # aiortc's sender ends quietly on this
-        self._due += 1 / rate
-        packet.pts = int(at * CLOCK)
+        packet, pts = await self.next_item()
+        packet.pts = pts
         packet.time_base = fractions.Fraction(1, CLOCK)
-        self.sent += 1
         return packet
