@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
@@ -84,7 +84,22 @@ class Settings(BaseSettings):
         DEFAULT_MAX_PIXELS, ge=1, description="largest decoded image, width x height (413)"
     )
     daemons: int = Field(
-        1, ge=1, le=64, description="inference daemons in `serve`, each with its own session"
+        1,
+        ge=0,
+        le=64,
+        description="local inference daemons in `serve`, each with its own session (0: only "
+        "remote workers, see SEEFOOD_RAY_ADDRESS)",
+    )
+    ray_address: str | None = Field(
+        None,
+        description="a Ray cluster's head (host:port, or auto on a node of it): its nodes "
+        "started with `seefood worker` run inference daemons too (pip install seefood[ray])",
+    )
+    worker_deadline_ms: float = Field(
+        1000,
+        gt=0,
+        description="longest a remote worker may take over a batch before its requests go to "
+        "other daemons and it counts as down until it answers again",
     )
     max_batch: int = Field(
         1, ge=1, le=64, description="most queued requests a daemon runs as one batch"
@@ -181,6 +196,12 @@ class Settings(BaseSettings):
         "info", description="server log level: debug, info, warning or error"
     )
 
+    @model_validator(mode="after")
+    def _someone_infers(self) -> Settings:
+        if self.daemons == 0 and not self.ray_address:
+            raise ValueError("SEEFOOD_DAEMONS=0 needs remote workers: set SEEFOOD_RAY_ADDRESS")
+        return self
+
     @field_validator(
         "ice_servers", "allowed_hosts", "ice_host_addresses", "providers", mode="before"
     )
@@ -268,6 +289,7 @@ FLAGS = frozenset(
         "ssl_certfile",
         "ssl_keyfile",
         "token",
+        "ray_address",
     }
 )
 
@@ -288,7 +310,9 @@ def load_settings(flags: dict[str, Any]) -> Settings:
 
 
 def _explain(error: Any, flags: dict[str, Any]) -> str:
-    name = str(error["loc"][0]) if error["loc"] else "settings"
+    if not error["loc"]:  # a rule over several settings: its message says which
+        return str(error["msg"]).removeprefix("Value error, ")
+    name = str(error["loc"][0])
     where = f"--{name.replace('_', '-')}" if name in flags else f"SEEFOOD_{name.upper()}"
     ctx = error.get("ctx") or {}
     kind = error["type"]

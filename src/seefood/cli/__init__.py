@@ -1,4 +1,4 @@
-"""The `seefood` command: detect, eval, model info, serve, stream."""
+"""The `seefood` command: detect, eval, model info, serve, stream, worker."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from seefood import __version__
 from seefood.cli.live import cmd_serve, cmd_stream
 from seefood.cli.stills import cmd_detect, cmd_eval, cmd_model_info
+from seefood.cli.worker import cmd_worker
 from seefood.config import describe
 from seefood.detection.model import ModelError, Precision
 from seefood.detection.verdict import Source
@@ -117,8 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
     _setting_flag(p, "ssl_certfile", type=Path)
     _setting_flag(p, "ssl_keyfile", type=Path)
     _setting_flag(p, "token")
+    _setting_flag(p, "ray_address")
     _add_model_flags(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "worker",
+        help="run inference for a seefood server on this machine (a Ray node; seefood[ray])",
+    )
+    p.add_argument("--address", help="the Ray head's host:port (default: $SEEFOOD_RAY_ADDRESS)")
+    p.add_argument(
+        "--providers",
+        help="onnxruntime execution providers on this machine, e.g. cuda (default: the "
+        "server's SEEFOOD_PROVIDERS; the CPU is always the fallback)",
+    )
+    p.add_argument("--threads", type=int, help="onnxruntime threads (default: --num-cpus)")
+    p.add_argument("--num-cpus", type=int, help="cores this node gives Ray (default: all)")
+    p.add_argument("--num-gpus", type=int, help="GPUs this node gives Ray (default: all)")
+    p.set_defaults(func=cmd_worker)
     return parser
 
 

@@ -74,3 +74,7 @@ class CropMemory:
         else:
             place.box = box
             place.looks.append((look, self._frame))
+
+    def adopt(self, other: CropMemory) -> None:
+        """Take on what `other` remembers: this memory's copy, updated by a remote worker."""
+        self._places, self._frame = other._places, other._frame

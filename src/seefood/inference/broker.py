@@ -67,6 +67,12 @@ class Job(Generic[P, R]):
         if not self._future.done():
             self._future.set_exception(exc)
 
+    def drop(self, reason: str) -> None:
+        """Give the request back undone, as a drop its requestor is told of (e.g. the remote
+        worker it went to died): the requestor asks again with its newest frame."""
+        if not self._future.done():
+            self._future.set_result(Drop(self.sojourn, reason))
+
     @property
     def abandoned(self) -> bool:
         """The requestor stopped waiting (its stream closed): skip the work."""
@@ -93,6 +99,15 @@ class Broker(Generic[P, R]):
         self._clock = clock
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
+
+    @property
+    def min_queue(self) -> int:
+        return self._queue.min_length
+
+    @min_queue.setter
+    def min_queue(self, value: int) -> None:
+        """As daemons join and leave (remote workers), so that none of them idles."""
+        self._queue.min_length = max(1, value)
 
     @property
     def queue_length(self) -> int:

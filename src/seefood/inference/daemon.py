@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 from seefood.detection.engine import Engine
 from seefood.inference.broker import BrokerClosed, Job
@@ -15,6 +16,20 @@ from seefood.inference.pace import ServiceRate
 from seefood.types import RGBImage
 
 log = logging.getLogger("seefood.daemon")
+
+
+class Daemon(Protocol):
+    """What the service runs: this module's local daemon, or a remote worker's proxy."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def rate(self) -> ServiceRate:
+        """What it serves, for pacing the cameras."""
+        ...
+
+    async def run(self) -> None: ...
 
 
 class InferenceDaemon:
@@ -119,17 +134,40 @@ class InferenceDaemon:
 
 
 class DaemonPool:
-    """A fixed set of daemons, each with its own session, started and stopped together."""
+    """The daemons serving one broker, each its own task: local ones are set at the start,
+    remote workers' proxies join and leave while it runs."""
 
     def __init__(self, daemons: list[InferenceDaemon]) -> None:
-        self.daemons = daemons
-        self._tasks: list[asyncio.Task[None]] = []
+        self.daemons: list[Daemon] = list(daemons)
+        self._tasks: dict[Daemon, asyncio.Task[None]] = {}
+        self._started = False
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(d.run(), name=d.name) for d in self.daemons]
+        self._started = True
+        for daemon in self.daemons:
+            self._start(daemon)
+
+    def add(self, daemon: Daemon) -> None:
+        self.daemons.append(daemon)
+        if self._started:
+            self._start(daemon)
+
+    async def remove(self, daemon: Daemon) -> None:
+        """Stop one daemon (its task is cancelled) and forget it."""
+        if daemon in self.daemons:
+            self.daemons.remove(daemon)
+        task = self._tasks.pop(daemon, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        self._started = False
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _start(self, daemon: Daemon) -> None:
+        self._tasks[daemon] = asyncio.create_task(daemon.run(), name=daemon.name)

@@ -63,7 +63,33 @@ class Metrics:
             "seefood_frames_total", "Frames received over all streams", registry=r
         )
         self.streams = Gauge("seefood_streams", "Streams currently open", registry=r)
-        for reason in ("codel", "replaced"):
+        # Remote workers (inference/remote/), labelled by the worker's name (its node).
+        self.worker_inferences = Counter(
+            "seefood_worker_inferences_total",
+            "Results a remote worker returned",
+            ["worker"],
+            registry=r,
+        )
+        self.worker_failures = Counter(
+            "seefood_worker_failures_total",
+            "Calls to a remote worker that failed or missed their deadline",
+            ["worker"],
+            registry=r,
+        )
+        self.worker_round_trip = Histogram(
+            "seefood_worker_round_trip_seconds",
+            "A call to a remote worker, encoding and transfer included",
+            ["worker"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.worker_in_flight = Gauge(
+            "seefood_worker_in_flight",
+            "Requests a remote worker holds now",
+            ["worker"],
+            registry=r,
+        )
+        for reason in ("codel", "replaced", "worker"):
             self.drops.labels(reason)
 
     def observe_outcome(self, outcome: Served[Any] | Drop) -> None:
@@ -76,6 +102,16 @@ class Metrics:
 
     def watch_queue(self, length: Callable[[], int]) -> None:
         self.queue_length.set_function(lambda: float(length()))
+
+    def forget_worker(self, worker: str) -> None:
+        for metric in (
+            self.worker_inferences,
+            self.worker_failures,
+            self.worker_round_trip,
+            self.worker_in_flight,
+        ):
+            with contextlib.suppress(KeyError):
+                metric.remove(worker)
 
     def forget_stream(self, slot: int) -> None:
         """Per-stream series go when the stream does, so that a slot's next stream starts at 0."""

@@ -36,8 +36,9 @@ class Requestor(Generic[F]):
     """At most one request of this stream is queued or in flight at any time.
 
     When a reply comes it is delivered, and if a newer frame is pending the requestor asks
-    again. A dropped request is reported, and after a short back-off the requestor asks
-    again with the newest frame (the dropped one, if nothing newer came).
+    again. A dropped request is reported, and the requestor asks again with the newest frame
+    (the dropped one, if nothing newer came): after a short back-off if CoDel dropped it for
+    overload, at once if a worker gave it back undone.
     """
 
     def __init__(
@@ -93,4 +94,5 @@ class Requestor(Generic[F]):
                 if self.on_drop is not None:
                     self.on_drop(frame, outcome)
                 self.sink.put_back(frame)
-                await asyncio.sleep(self.backoff)
+                if outcome.reason == "codel":  # overload: give the others a moment
+                    await asyncio.sleep(self.backoff)

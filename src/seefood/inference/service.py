@@ -18,10 +18,11 @@ from typing import Any, Generic
 
 from seefood.detection.engine import Engine
 from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, Drop, Served
-from seefood.inference.daemon import DaemonPool, InferenceDaemon
+from seefood.inference.daemon import Daemon, DaemonPool, InferenceDaemon
 from seefood.inference.jobs import ArrayFrame, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import fair_fps
+from seefood.inference.remote.proxy import RemoteDaemon
 from seefood.inference.requestor import DEFAULT_BACKOFF, Delivered, DropCallback, F, Requestor
 from seefood.inference.sink import LatestFrameSink
 from seefood.types import RGBImage, Size
@@ -29,6 +30,7 @@ from seefood.types import RGBImage, Size
 log = logging.getLogger("seefood.service")
 
 SENDING_WINDOW = 2.0  # seconds since its last frame for a stream to count as sending
+WORKER_RETRIES = 3  # times a one-shot request is asked again when a worker gives it back
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,13 @@ class InferenceService:
         engines: Sequence[Engine],
         config: ServiceConfig | None = None,
         metrics: Metrics | None = None,
+        *,
+        input_size: Size | None = None,
     ) -> None:
-        if not engines:
-            raise ValueError("the inference service needs at least one engine")
+        # No engines: every inference is done by remote workers (add_daemon), and
+        # `input_size` says what their models look at.
+        if not engines and input_size is None:
+            raise ValueError("the inference service needs an engine, or the input size")
         self.config = config or ServiceConfig()
         self.metrics = metrics or Metrics()
         # min_queue: CoDel never drops the last request per daemon, so none idles.
@@ -134,7 +140,7 @@ class InferenceService:
             target=self.config.target, interval=self.config.interval, min_queue=len(engines)
         )
         self.metrics.watch_queue(lambda: self.broker.queue_length)
-        self.input_size: Size = engines[0].input_size
+        self.input_size: Size = input_size or engines[0].input_size
         self.pool = DaemonPool(
             [
                 InferenceDaemon(
@@ -159,6 +165,23 @@ class InferenceService:
             await stream.close()
         self.broker.close()
         await self.pool.stop()
+
+    def add_daemon(self, daemon: Daemon) -> None:
+        """A daemon joins while the service runs (a remote worker's proxy)."""
+        self.pool.add(daemon)
+        self.broker.min_queue = len(self.pool.daemons)
+
+    @property
+    def local_daemons(self) -> list[InferenceDaemon]:
+        return [d for d in self.pool.daemons if isinstance(d, InferenceDaemon)]
+
+    @property
+    def remote_daemons(self) -> list[RemoteDaemon]:
+        return [d for d in self.pool.daemons if isinstance(d, RemoteDaemon)]
+
+    async def remove_daemon(self, daemon: Daemon) -> None:
+        await self.pool.remove(daemon)
+        self.broker.min_queue = len(self.pool.daemons)
 
     @property
     def capacity(self) -> float | None:
@@ -194,8 +217,11 @@ class InferenceService:
     async def detect(self, image: RGBImage, stream_id: str = "http") -> Delivered[ArrayFrame]:
         """One inference through the broker; raises Overloaded if CoDel dropped it."""
         frame = ArrayFrame(image)
-        outcome = await self.broker.ask(stream_id, frame)
-        self.metrics.observe_outcome(outcome)
+        for _ in range(WORKER_RETRIES):
+            outcome = await self.broker.ask(stream_id, frame)
+            self.metrics.observe_outcome(outcome)
+            if not (isinstance(outcome, Drop) and outcome.reason == "worker"):
+                break  # a worker that died gave it back: ask another
         if isinstance(outcome, Served):
             return Delivered(frame, outcome.reply, outcome.sojourn)
         log.warning(

@@ -9,10 +9,24 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from seefood import __version__
+from seefood.inference.remote.proxy import RemoteDaemon
 from seefood.inference.service import InferenceService
 from seefood.live.sessions import SessionManager
 
 router = APIRouter()
+
+
+class WorkerHealth(BaseModel):
+    """A remote worker (SEEFOOD_RAY_ADDRESS), as its proxy on this server sees it."""
+
+    name: str
+    state: Literal["starting", "serving", "down"]
+    host: str | None
+    providers: str | None
+    inferences: int
+    failures: int
+    in_flight: int
+    round_trip_ms: float | None
 
 
 class Health(BaseModel):
@@ -21,18 +35,37 @@ class Health(BaseModel):
     model: str
     layout: str
     sessions: int
+    local_daemons: int
+    workers: list[WorkerHealth]
 
 
 @router.get("/healthz", response_model=Health)
 async def healthz(request: Request) -> Health:
     sessions: SessionManager = request.app.state.sessions
     models: dict[str, str] = request.app.state.models
+    service: InferenceService = request.app.state.service
     return Health(
         status="ok",
         version=__version__,
         model=models["model"],
         layout=models["layout"],
         sessions=len(sessions.sessions),
+        local_daemons=len(service.local_daemons),
+        workers=[_worker(d) for d in service.remote_daemons],
+    )
+
+
+def _worker(daemon: RemoteDaemon) -> WorkerHealth:
+    info = daemon.info
+    return WorkerHealth(
+        name=daemon.name,
+        state=daemon.state.value,
+        host=info["host"] if info else None,
+        providers=info["providers"] if info else None,
+        inferences=daemon.inferences,
+        failures=daemon.failures,
+        in_flight=daemon.in_flight,
+        round_trip_ms=None if daemon.round_trip is None else round(daemon.round_trip * 1000, 2),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 import anyio
 from fastapi import FastAPI
@@ -20,12 +21,15 @@ from seefood.live.ice import IceServers, is_loopback, use_host_addresses
 from seefood.live.sdp import BitrateHints
 from seefood.live.sessions import SessionLimits, SessionManager
 
+if TYPE_CHECKING:  # Ray is optional: imported only when remote workers are asked for
+    from seefood.inference.remote.reconciler import Reconciler
+
 DECODE_CONCURRENCY = 2  # uploads decoded at once, in threads beside inference
 
 
 def build_engines(settings: Settings) -> list[Engine]:
     """One engine (its own onnxruntime sessions) per daemon, sharing the cores between them."""
-    threads = settings.threads or max(1, (os.cpu_count() or 1) // settings.daemons)
+    threads = settings.threads or max(1, (os.cpu_count() or 1) // max(settings.daemons, 1))
     return [build_engine(settings, threads) for _ in range(settings.daemons)]
 
 
@@ -66,6 +70,21 @@ def session_limits(settings: Settings) -> SessionLimits:
     )
 
 
+def start_remote_workers(settings: Settings, service: InferenceService) -> Reconciler:
+    """Join the Ray cluster and serve the broker from each of its seefood nodes too."""
+    from seefood.inference.remote.cluster import connect
+
+    connect(settings.ray_address or "auto")
+    from seefood.inference.remote.reconciler import Reconciler
+    from seefood.inference.remote.worker import model_settings
+
+    reconciler = Reconciler(
+        service, model_settings(settings), deadline=settings.worker_deadline_ms / 1000
+    )
+    reconciler.start()
+    return reconciler
+
+
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
@@ -74,20 +93,27 @@ def lifespan(settings: Settings, engines: Sequence[Engine] | None = None) -> Lif
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
-        built = list(engines) if engines else build_engines(settings)
-        service = InferenceService(built, service_config(settings))
+        built = list(engines) if engines is not None else build_engines(settings)
+        # Without local daemons, what the models look at is read once from a copy of them.
+        sample = built[0] if built else build_engine(settings, 1)
+        app.state.models = sample.describe()
+        service = InferenceService(built, service_config(settings), input_size=sample.input_size)
+        del sample
         await service.start()
+        remote = start_remote_workers(settings, service) if settings.ray_address else None
         use_host_addresses(settings.ice_host_addresses, settings.host)
         sessions = SessionManager(service, session_limits(settings))
         app.state.settings = settings
         app.state.service = service
         app.state.sessions = sessions
-        app.state.models = built[0].describe()
+        app.state.remote = remote
         app.state.decode_limiter = anyio.CapacityLimiter(DECODE_CONCURRENCY)
         try:
             yield
         finally:
             await sessions.close_all()  # graceful shutdown: every peer connection closed
+            if remote is not None:
+                await remote.stop()
             await service.stop()
 
     return run

@@ -1,0 +1,62 @@
+"""Joining a Ray cluster: the server as its driver, a machine as a worker node."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+# A Ray driver exits 60 s after it loses the cluster's head (GCS). seefood's server must
+# outlive the head: its local daemons go on serving, the remote proxies just stay down.
+_HEAD_PATIENCE = {"RAY_gcs_rpc_server_reconnect_timeout_s": str(365 * 24 * 3600)}
+
+
+class RayMissing(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__("remote workers need Ray: pip install 'seefood[ray]'")
+
+
+def connect(address: str) -> bool:
+    """Join the cluster at `address` (host:port of its head, or auto) as a driver; False if
+    this process had already joined one (tests start their own)."""
+    for name, value in _HEAD_PATIENCE.items():
+        os.environ.setdefault(name, value)
+    try:
+        import ray
+    except ImportError:
+        raise RayMissing() from None
+    if ray.is_initialized():
+        return False
+    ray.init(
+        address=address,
+        namespace="seefood",
+        log_to_driver=False,
+        logging_level=logging.WARNING,
+    )
+    return True
+
+
+def disconnect() -> None:
+    import ray
+
+    ray.shutdown()
+
+
+def worker_node_command(
+    address: str, *, cpus: int | None = None, gpus: int | None = None, block: bool = True
+) -> list[str]:
+    """`ray start` for a node that hosts one seefood worker."""
+    ray = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray")
+    if ray is None:
+        raise RayMissing()
+    command = [ray, "start", f"--address={address}", f"--resources={json.dumps({'seefood': 1})}"]
+    if cpus is not None:
+        command.append(f"--num-cpus={cpus}")
+    if gpus is not None:
+        command.append(f"--num-gpus={gpus}")
+    if block:
+        command.append("--block")
+    return command

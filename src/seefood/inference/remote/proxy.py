@@ -1,0 +1,200 @@
+"""A remote worker's proxy: a daemon on the seefood server that serves the broker through
+a worker on another machine.
+
+It keeps the local daemon's contract: `ask_r` for a request, `take_queued` for a batch, a
+reply or a failure for each. What is new is that the worker can die or hang: a call that
+fails or misses its deadline gives its requests back as drops (reason "worker"), which
+their requestors are told of and re-ask at once with their newest frames, and the proxy
+stops asking the broker for work until the worker answers a ping again. A proxy that is
+not waiting in `ask_r` cannot be handed a job, so the broker never gives work to a worker
+known to be down; every other daemon goes on serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Protocol
+
+from seefood.detection.result import DetectionResult
+from seefood.inference.broker import BrokerClosed, Job
+from seefood.inference.jobs import Frame, Inference, InferenceBroker
+from seefood.inference.metrics import Metrics
+from seefood.inference.pace import ServiceRate
+from seefood.inference.remote.wire import WorkerInfo
+
+log = logging.getLogger("seefood.remote")
+
+DEFAULT_DEADLINE = 1.0  # seconds a call may take before the worker counts as lost
+DEFAULT_START_DEADLINE = 60.0  # a new worker loads its models first (and Ray may start it)
+RETRY_FIRST = 0.25  # seconds between pings to a down worker, doubling...
+RETRY_MAX = 4.0  # ...up to this
+SMOOTHING = 0.2  # weight of the newest round trip in the running mean
+
+
+class WorkerLost(RuntimeError):
+    """The worker died, is unreachable, or was restarted while it held the call."""
+
+
+class Remote(Protocol):
+    """One worker, as the proxy sees it: `ray_worker.RayWorker`, or a stand-in in tests."""
+
+    async def ping(self) -> WorkerInfo:
+        """Answers once the worker is ready; raises WorkerLost if it is not there."""
+        ...
+
+    async def infer(self, frames: Sequence[Frame]) -> list[DetectionResult | Exception]:
+        """A result per frame, or the error that failed that frame alone (a corrupt one);
+        raises WorkerLost if the worker was lost."""
+        ...
+
+
+class WorkerState(StrEnum):
+    STARTING = "starting"  # not yet answered a ping
+    SERVING = "serving"  # asking the broker for work
+    DOWN = "down"  # a call failed: pinging until it answers
+
+
+class RemoteDaemon:
+    def __init__(
+        self,
+        broker: InferenceBroker,
+        remote: Remote,
+        *,
+        name: str,
+        max_batch: int = 1,
+        max_wait: float = 0.0,
+        deadline: float = DEFAULT_DEADLINE,
+        start_deadline: float = DEFAULT_START_DEADLINE,
+        metrics: Metrics | None = None,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self.broker = broker
+        self.remote = remote
+        self.name = name
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self.deadline = deadline
+        self.start_deadline = start_deadline
+        self.metrics = metrics
+        self.state = WorkerState.STARTING
+        self.info: WorkerInfo | None = None
+        self.rate = ServiceRate()  # what the worker serves, for pacing the cameras
+        self.inferences = 0
+        self.failures = 0  # calls lost (a worker's death or a missed deadline)
+        self.in_flight = 0
+        self.round_trip: float | None = None  # running mean of a call's seconds
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            if self.state is not WorkerState.SERVING:
+                await self._until_it_answers()
+            try:
+                jobs = await self._next_batch()
+            except BrokerClosed:
+                return
+            if jobs:
+                await self._serve(jobs, loop)
+
+    async def _until_it_answers(self) -> None:
+        delay = RETRY_FIRST
+        while True:
+            deadline = self.start_deadline if self.info is None else self.deadline
+            try:
+                info = await asyncio.wait_for(self.remote.ping(), deadline)
+            except (WorkerLost, TimeoutError) as exc:
+                if self.state is WorkerState.SERVING:
+                    self.state = WorkerState.DOWN
+                log.debug("worker not answering", extra={"worker": self.name, "error": str(exc)})
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, RETRY_MAX)
+                continue
+            log.info(
+                "worker up" if self.state is WorkerState.STARTING else "worker back",
+                extra={"worker": self.name, "host": info["host"], "providers": info["providers"]},
+            )
+            self.info = info
+            self.state = WorkerState.SERVING
+            return
+
+    async def _next_batch(self) -> list[Job[Frame, Inference]]:
+        jobs = [await self.broker.ask_r()]
+        if self.max_batch > 1:
+            jobs += self.broker.take_queued(self.max_batch - 1)
+            if len(jobs) < self.max_batch and self.max_wait > 0:
+                await asyncio.sleep(self.max_wait)
+                jobs += self.broker.take_queued(self.max_batch - len(jobs))
+        return [job for job in jobs if not job.abandoned]
+
+    async def _serve(
+        self, jobs: list[Job[Frame, Inference]], loop: asyncio.AbstractEventLoop
+    ) -> None:
+        taken = time.monotonic()
+        started = loop.time()
+        self._set_in_flight(len(jobs))
+        try:
+            results = await asyncio.wait_for(
+                self.remote.infer([job.payload for job in jobs]), self.deadline
+            )
+        except (WorkerLost, TimeoutError) as exc:
+            self._lost(jobs, exc)
+            return
+        except asyncio.CancelledError:
+            # Stopped (its node left, the server stops) while the worker held these: give
+            # them back, so that their streams ask again elsewhere at once.
+            for job in jobs:
+                job.drop("worker")
+            raise
+        except Exception as exc:  # a bug in the worker, not its death: fail these, go on
+            log.error("remote inference failed: %s", exc, extra={"worker": self.name})
+            for job in jobs:
+                job.fail(exc)
+            return
+        finally:
+            self._set_in_flight(0)
+        elapsed = loop.time() - started
+        done = time.monotonic()
+        served = 0
+        for job, outcome in zip(jobs, results, strict=True):
+            if isinstance(outcome, Exception):
+                job.fail(outcome)
+                continue
+            outcome.timings.queued = max(0.0, taken - job.payload.arrived) * 1000
+            job.reply(Inference(outcome, len(jobs), done))
+            served += 1
+        self.inferences += served
+        self.rate.observe(elapsed, len(jobs))
+        self.round_trip = (
+            elapsed
+            if self.round_trip is None
+            else self.round_trip + SMOOTHING * (elapsed - self.round_trip)
+        )
+        if self.metrics is not None:
+            self.metrics.worker_inferences.labels(self.name).inc(served)
+            self.metrics.worker_round_trip.labels(self.name).observe(elapsed)
+            self.metrics.batch_size.observe(len(jobs))
+
+    def _lost(self, jobs: list[Job[Frame, Inference]], exc: BaseException) -> None:
+        self.failures += 1
+        self.state = WorkerState.DOWN
+        what = "missed its deadline" if isinstance(exc, TimeoutError) else f"was lost ({exc})"
+        log.warning(
+            "worker %s: %d request(s) given back",
+            what,
+            len(jobs),
+            extra={"worker": self.name},
+        )
+        if self.metrics is not None:
+            self.metrics.worker_failures.labels(self.name).inc()
+        for job in jobs:
+            job.drop("worker")
+
+    def _set_in_flight(self, n: int) -> None:
+        self.in_flight = n
+        if self.metrics is not None:
+            self.metrics.worker_in_flight.labels(self.name).set(n)

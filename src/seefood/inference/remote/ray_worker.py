@@ -1,0 +1,99 @@
+"""A worker as a Ray actor pinned to its node, and the proxy's view of it (`RayWorker`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import ray
+from ray.exceptions import RayError, RayTaskError
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+from seefood.detection.result import DetectionResult
+from seefood.inference.jobs import Frame
+from seefood.inference.remote.proxy import WorkerLost
+from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, encode_jpeg
+from seefood.inference.remote.worker import InferenceWorker
+
+RESOURCE = "seefood"  # what a node offers to host a worker: `seefood worker` sets it to 1
+
+# Decorated here, not in worker.py, so that the worker's code needs no Ray to be tested.
+# Placed by the seefood resource alone (num_cpus=0: its threads are the node's to give);
+# Ray restarts it whenever it dies, and never retries a call: the proxy decides what a lost
+# call means (the requests go back to the broker).
+_Actor: Any = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=0)(InferenceWorker)
+
+
+def start_worker(node_id: str, settings: dict[str, Any], threads: int | None) -> Any:
+    """A worker actor on that node (an ActorHandle); it loads its models as it starts."""
+    return _Actor.options(
+        resources={RESOURCE: 1},
+        scheduling_strategy=NodeAffinitySchedulingStrategy(node_id, soft=False),
+    ).remote(settings, threads)
+
+
+class RayWorker:
+    """`proxy.Remote` over a Ray actor: frames go as JPEGs, encoded in `executor`'s threads."""
+
+    def __init__(self, actor: Any, executor: Executor) -> None:
+        self.actor = actor
+        self._executor = executor
+
+    async def ping(self) -> WorkerInfo:
+        info: WorkerInfo = await self._call(self.actor.ping.remote())
+        return info
+
+    async def infer(self, frames: Sequence[Frame]) -> list[DetectionResult | Exception]:
+        loop = asyncio.get_running_loop()
+        encoded = await loop.run_in_executor(self._executor, _encode, frames)
+        requests = [e for e in encoded if isinstance(e, WorkRequest)]
+        replies: list[WorkReply | Exception] = (
+            await self._call(self.actor.infer.remote(requests)) if requests else []
+        )
+        answers = iter(replies)
+        out: list[DetectionResult | Exception] = []
+        for frame, request in zip(frames, encoded, strict=True):
+            if isinstance(request, Exception):
+                out.append(request)
+                continue
+            reply = next(answers)
+            if isinstance(reply, Exception):
+                out.append(reply)
+                continue
+            if frame.memory is not None and reply.memory is not None:
+                frame.memory.adopt(reply.memory)  # what the worker's copy learnt
+            out.append(reply.result)
+        return out
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            ray.kill(self.actor, no_restart=True)
+
+    async def _call(self, ref: Any) -> Any:
+        try:
+            return await ref
+        except asyncio.CancelledError:  # the deadline passed, or the proxy stops
+            with contextlib.suppress(Exception):
+                ray.cancel(ref)
+            raise
+        except RayTaskError:  # the worker's code raised: not its death
+            raise
+        except RayError as exc:  # died, unreachable, its node gone, restarted under us
+            raise WorkerLost(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+
+
+def _encode(frames: Sequence[Frame]) -> list[WorkRequest | Exception]:
+    out: list[WorkRequest | Exception] = []
+    for frame in frames:
+        t = time.perf_counter()
+        try:
+            jpeg = encode_jpeg(frame.to_rgb())
+        except Exception as exc:  # a corrupt frame fails its own request only
+            out.append(exc)
+            continue
+        out.append(WorkRequest(jpeg, frame.memory, (time.perf_counter() - t) * 1000))
+    return out

@@ -1,0 +1,89 @@
+"""The worker: the body of the Ray actor on a remote node, holding the detection stack.
+
+It builds the same engine a local daemon runs (`config.build_engine`) from the server's
+model settings, with this node's own execution providers and threads where the node says
+(`SEEFOOD_PROVIDERS`, `SEEFOOD_THREADS` in the environment `seefood worker` started it in).
+Nothing here imports Ray: `ray_worker` wraps this class as an actor.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from seefood.config import Settings, build_engine
+from seefood.detection.memory import CropMemory
+from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, decode_jpeg
+from seefood.types import RGBImage
+
+log = logging.getLogger("seefood.worker")
+
+# The settings that decide what a worker answers: the server's, so that every daemon gives
+# the same verdict. Providers and threads are the node's business.
+MODEL_SETTINGS = (
+    "model",
+    "verdict",
+    "classifier",
+    "detector_precision",
+    "classifier_precision",
+    "providers",
+    "threshold",
+    "min_score",
+    "iou_threshold",
+)
+NODE_SETTINGS = {"providers": "SEEFOOD_PROVIDERS", "threads": "SEEFOOD_THREADS"}
+
+
+def model_settings(settings: Settings) -> dict[str, Any]:
+    """What the server sends each worker it starts."""
+    return settings.model_dump(include=set(MODEL_SETTINGS))
+
+
+class InferenceWorker:
+    def __init__(self, settings: dict[str, Any], threads: int | None = None) -> None:
+        fields = dict(settings)
+        for name, variable in NODE_SETTINGS.items():
+            if os.environ.get(variable):  # the node's own choice wins
+                fields.pop(name, None)
+        if threads is not None and not os.environ.get("SEEFOOD_THREADS"):
+            fields["threads"] = threads
+        self.engine = build_engine(Settings(**fields))
+        session = self.engine.detector.model.session
+        self.info = WorkerInfo(
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            providers=",".join(session.get_providers()),
+            models=self.engine.describe(),
+        )
+
+    def ping(self) -> WorkerInfo:
+        return self.info
+
+    def infer(self, requests: Sequence[WorkRequest]) -> list[WorkReply | Exception]:
+        """One batch: a reply per request, or the error that failed that request alone."""
+        images: list[RGBImage] = []
+        memories: list[CropMemory | None] = []
+        decoded: list[float | Exception] = []  # each request's JPEG decode ms, or its error
+        for request in requests:
+            t = time.perf_counter()
+            try:
+                images.append(decode_jpeg(request.jpeg))
+            except Exception as exc:
+                decoded.append(exc)
+                continue
+            memories.append(request.memory)
+            decoded.append((time.perf_counter() - t) * 1000)
+        results = iter(self.engine.detect_batch(images, memories) if images else [])
+        replies: list[WorkReply | Exception] = []
+        for request, outcome in zip(requests, decoded, strict=True):
+            if isinstance(outcome, Exception):
+                replies.append(outcome)
+                continue
+            result = next(results)
+            result.timings.decode = request.encode_ms + outcome
+            replies.append(WorkReply(result, request.memory))
+        return replies
