@@ -209,8 +209,10 @@ class Broker(Generic[P, R]):
         deadline = self._queue.next_deadline(self._clock())
         if deadline is None or math.isinf(deadline):
             return
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(max(0.0, deadline - self._clock()), self._on_timer)
+        # At least a microsecond: a deadline a rounding error ahead of now must not re-arm
+        # the timer for "now" again and again.
+        delay = max(deadline - self._clock(), 1e-6)
+        self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
 
     def _on_timer(self) -> None:
         self._timer = None

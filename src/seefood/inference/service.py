@@ -128,6 +128,7 @@ class InferenceService:
         metrics: Metrics | None = None,
         *,
         input_size: Size | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # No engines: every inference is done by remote workers (add_daemon), and
         # `input_size` says what their models look at.
@@ -137,7 +138,10 @@ class InferenceService:
         self.metrics = metrics or Metrics()
         # min_queue: CoDel never drops the last request per daemon, so none idles.
         self.broker: InferenceBroker = Broker(
-            target=self.config.target, interval=self.config.interval, min_queue=len(engines)
+            target=self.config.target,
+            interval=self.config.interval,
+            min_queue=len(engines),
+            clock=clock,  # the broker's: tests pass a virtual one
         )
         self.metrics.watch_queue(lambda: self.broker.queue_length)
         self.input_size: Size = input_size or engines[0].input_size
