@@ -200,6 +200,7 @@ export function startViews(element) {
   stopViews();
   video = element;
   running = true;
+  document.body.dataset.view = view;
   startedAt = performance.now();
   if (supportsFrameCallbacks) video.requestVideoFrameCallback(onFrame);
   raf = requestAnimationFrame(loop);
