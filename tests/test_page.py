@@ -658,15 +658,23 @@ def test_aligned_view_draws_each_box_on_its_own_frame(
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.wait_for_function("() => document.body.dataset.roundTrip", timeout=20_000)
+        how = "by default"
         try:
             page.wait_for_function("() => document.body.dataset.view === 'aligned'", timeout=10_000)
         except PlaywrightTimeout:  # a loaded machine: the page rightly stays live
             assert float(page.get_attribute("body", "data-round-trip") or 0) > 250
             page.check("#view-aligned")
             page.wait_for_function("() => document.body.dataset.view === 'aligned'")
+            how = "chosen"
         assert page.is_checked("#view-aligned")
         aligned = sample_view(page, 6.0)
-        assert page.inner_text("#stat-delay").endswith(" ms")
+        for _ in range(3):  # a loaded machine gives fewer results: look a little longer
+            if sum(s["box"] is not None and s["age"] == "0" for s in aligned) >= 10:
+                break
+            aligned += sample_view(page, 4.0)
+        delay = page.inner_text("#stat-delay")
+        round_trip = page.get_attribute("body", "data-round-trip")
+        assert delay.endswith(" ms")
         assert float(page.get_attribute("#aligned", "data-kept-ms") or 0) <= 1000
         shot(page, "live-aligned")
         page.check("#view-live")
@@ -682,7 +690,8 @@ def test_aligned_view_draws_each_box_on_its_own_frame(
     held = [iou_on_screen(s) for s in aligned if s["box"] and s["age"] != "0"]
     trailing = [iou_on_screen(s) for s in live if s["box"]]
     print(
-        f"\naligned, own frame: mean IoU {mean(own):.3f} over {len(own)} frames;"
+        f"\naligned ({how}; round trip {round_trip} ms, delay {delay}),"
+        f" own frame: mean IoU {mean(own):.3f} over {len(own)} frames;"
         f" held from an earlier frame: {mean(held):.3f} over {len(held)};"
         f" live: {mean(trailing):.3f} over {len(trailing)}"
     )
