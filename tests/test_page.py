@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from seefood import load_image
@@ -25,7 +26,19 @@ from seefood.detection.hotdog import HotdogDetector
 from seefood.server.app import create_app
 
 from .conftest import DEV_SET, ROOT, LiveServer, iou
-from .videos import HARD_OTHER_FOOD, HOTDOGS, OTHER_FOOD, letterboxed, photo_video
+from .videos import (
+    CODE_BITS,
+    CODE_BLOCK,
+    CODE_Y,
+    HARD_OTHER_FOOD,
+    HOTDOGS,
+    OTHER_FOOD,
+    letterboxed,
+    pan_frame,
+    pan_photo,
+    panning_video,
+    photo_video,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # scripts/test.sh installs it
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -558,3 +571,131 @@ def test_an_ice_failure_is_explained_by_what_was_gathered(pw: Any, server: LiveS
         assert "even through the TURN relay" in page.evaluate(explain, [["host", "relay"], turn])
     finally:
         b.close()
+
+
+# Samples what the page shows: for each picture on screen, the clip frame it is (its index,
+# read back from the bits in its corner) and the hot-dog box drawn over it then. Aligned
+# view: each frame the page draws on its canvas (it marks the overlay as it does); live
+# view: each frame the <video> presents.
+SAMPLE_FRAMES = """
+window.__samples = [];
+window.__sampling = false;
+document.addEventListener("DOMContentLoaded", () => {
+  const probe = document.createElement("canvas");
+  probe.width = 640;
+  probe.height = 480;
+  const ctx = probe.getContext("2d", { willReadFrequently: true });
+  const overlay = document.getElementById("overlay");
+  const index = (source) => {
+    ctx.drawImage(source, 0, 0, 640, 480);
+    let n = 0;
+    for (let bit = 0; bit < %(bits)d; bit++) {
+      const x = 8 + bit * %(pitch)d + 4, y = %(y)d + 4;
+      const d = ctx.getImageData(x, y, 8, 8).data;
+      let sum = 0;
+      for (let i = 0; i < d.length; i += 4) sum += d[i + 1];
+      if (sum / (d.length / 4) > 128) n |= 1 << bit;
+    }
+    return n;
+  };
+  const record = (source) => {
+    const r = overlay.querySelector("rect.box.hotdog");
+    window.__samples.push({
+      view: document.body.dataset.view, age: overlay.dataset.age ?? null,
+      shown: overlay.dataset.shown ?? null, frame: overlay.dataset.frame ?? null,
+      index: index(source),
+      box: r ? ["x", "y", "width", "height"].map((a) => +r.getAttribute(a)) : null,
+    });
+  };
+  new MutationObserver(() => {
+    if (window.__sampling && document.body.dataset.view === "aligned") {
+      record(document.getElementById("aligned"));
+    }
+  }).observe(overlay, { attributes: true, attributeFilter: ["data-shown", "data-frame"] });
+  const video = document.getElementById("video");
+  const presented = () => {
+    if (window.__sampling && document.body.dataset.view === "live") record(video);
+    video.requestVideoFrameCallback(presented);
+  };
+  video.requestVideoFrameCallback(presented);
+});
+"""
+
+
+def sample_view(page: Any, seconds: float) -> list[dict[str, Any]]:
+    """What was on screen for `seconds`: one sample for each picture and box drawn."""
+    page.evaluate("window.__samples = []; window.__sampling = true")
+    time.sleep(seconds)
+    samples: list[dict[str, Any]] = page.evaluate("window.__sampling = false; window.__samples")
+    return [s for i, s in enumerate(samples) if i == 0 or s != samples[i - 1]]
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def test_aligned_view_draws_each_box_on_its_own_frame(
+    pw: Any, server: LiveServer, engine: HotdogDetector, tmp_path: Path
+) -> None:
+    """A hot dog crossing the picture at 360 px/s. Aligned view (the default on loopback):
+    the picture waits for its boxes, and each result is drawn on the very frame it came
+    from, on the hot dog; live view: the boxes trail it by the round trip."""
+    clip = panning_video(tmp_path / "panning.y4m")
+    photo = pan_photo()
+    still: dict[int, list[float]] = {}
+
+    def iou_on_screen(sample: dict[str, Any]) -> float:
+        """The drawn box against the still-image result for the clip frame on screen."""
+        index = sample["index"]
+        if index not in still:
+            [result] = engine.detect_batch([pan_frame(photo, index)])
+            [hotdog] = [d for d in result.detections if d.hotdog]
+            still[index] = list(hotdog.box)
+        return iou(sample["box"], still[index])
+
+    sampler = SAMPLE_FRAMES % {"bits": CODE_BITS, "pitch": CODE_BLOCK + 8, "y": CODE_Y}
+    with live_page(pw, server, clip, "Hotdog!", sampler) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.wait_for_function("() => document.body.dataset.roundTrip", timeout=20_000)
+        how = "by default"
+        try:
+            page.wait_for_function("() => document.body.dataset.view === 'aligned'", timeout=10_000)
+        except PlaywrightTimeout:  # a loaded machine: the page rightly stays live
+            assert float(page.get_attribute("body", "data-round-trip") or 0) > 250
+            page.check("#view-aligned")
+            page.wait_for_function("() => document.body.dataset.view === 'aligned'")
+            how = "chosen"
+        assert page.is_checked("#view-aligned")
+        aligned = sample_view(page, 6.0)
+        for _ in range(3):  # a loaded machine gives fewer results: look a little longer
+            if sum(s["box"] is not None and s["age"] == "0" for s in aligned) >= 10:
+                break
+            aligned += sample_view(page, 4.0)
+        delay = page.inner_text("#stat-delay")
+        round_trip = page.get_attribute("body", "data-round-trip")
+        assert delay.endswith(" ms")
+        assert float(page.get_attribute("#aligned", "data-kept-ms") or 0) <= 1000
+        shot(page, "live-aligned")
+        page.check("#view-live")
+        page.wait_for_function("() => document.body.dataset.view === 'live'")
+        assert page.is_hidden("#aligned")
+        live = sample_view(page, 6.0)
+        assert page.inner_text("#stat-delay") == "none (live)"
+        page.click("#stop")
+        assert errors == []
+    own_frame = [s for s in aligned if s["box"] and s["age"] == "0"]
+    assert all(s["shown"] == s["frame"] for s in own_frame), "the RTP timestamps agree"
+    own = [iou_on_screen(s) for s in own_frame]
+    held = [iou_on_screen(s) for s in aligned if s["box"] and s["age"] != "0"]
+    trailing = [iou_on_screen(s) for s in live if s["box"]]
+    print(
+        f"\naligned ({how}; round trip {round_trip} ms, delay {delay}),"
+        f" own frame: mean IoU {mean(own):.3f} over {len(own)} frames;"
+        f" held from an earlier frame: {mean(held):.3f} over {len(held)};"
+        f" live: {mean(trailing):.3f} over {len(trailing)}"
+    )
+    assert len(own) >= 10 and len(trailing) >= 10, (len(own), len(trailing))
+    assert sum(v >= 0.8 for v in own) >= 0.9 * len(own), sorted(own)[:10]
+    assert mean(trailing) < 0.85, "the live view's boxes trail a moving hot dog"
+    assert mean(own) > mean(trailing) + 0.1

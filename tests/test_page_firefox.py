@@ -55,6 +55,14 @@ def test_live_verdict_box_and_stop_in_firefox(server: LiveServer) -> None:
     browser = Firefox(picture=_jpeg(DEV_SET / "hotdog" / HOTDOGS[0]))
     try:
         browser.goto(server.url)
+        browser.evaluate(
+            """(() => {
+              window.__errors = [];
+              addEventListener("error", (e) => window.__errors.push(String(e.message)));
+              addEventListener("unhandledrejection", (e) => window.__errors.push(String(e.reason)));
+              return true;
+            })()"""
+        )
         browser.click("#start")
         browser.wait_for("document.getElementById('verdict').textContent === 'Hotdog!'", 60)
         assert (
@@ -70,6 +78,21 @@ def test_live_verdict_box_and_stop_in_firefox(server: LiveServer) -> None:
         assert browser.evaluate("document.getElementById('stat-path').textContent").startswith(
             "direct"
         )
+        # Firefox gives no capture times (requestVideoFrameCallback's captureTime) to key
+        # frames by: the page stays live and says so, without errors.
+        assert browser.wait_for(
+            "document.body.dataset.view === 'aligned'"
+            " || document.getElementById('view-aligned').disabled",
+            15,
+        )
+        if browser.evaluate("document.body.dataset.view") == "live":
+            assert browser.evaluate("document.getElementById('stat-delay').textContent") == (
+                "none (live)"
+            )
+            assert "live view" in browser.evaluate(
+                "document.getElementById('view-hint').textContent"
+            )
+        assert browser.evaluate("window.__errors") == []
         browser.screenshot(SHOTS / "firefox-live-hotdog.png")
         browser.click("#stop")
         browser.wait_for("document.getElementById('video').srcObject === null", 10)

@@ -47,3 +47,40 @@ def photo_video(path: Path, label: str, names: Sequence[str], frames_each: int =
 
     write_y4m(path, frames())
     return path
+
+
+# A hot dog crossing the picture: a photo on a grey ground, 12 px a frame to the right and
+# back (a loop with no jump), each frame's index written as bits in its bottom-left corner.
+PAN_FRAMES = 64
+PAN_STEP = 12
+CODE_BITS = 6
+CODE_BLOCK = 16  # each bit a white (1) or black (0) square, on a black strip
+CODE_Y = 480 - 8 - CODE_BLOCK
+
+
+def code_x(bit: int) -> int:
+    return 8 + bit * (CODE_BLOCK + 8)
+
+
+def pan_frame(photo: RGBImage, index: int) -> RGBImage:
+    frame = np.full((480, 640, 3), 120, np.uint8)
+    half = PAN_FRAMES // 2
+    x = PAN_STEP * (index if index < half else PAN_FRAMES - index)
+    h, w = photo.shape[:2]
+    frame[120 : 120 + h, x : x + w] = photo
+    frame[CODE_Y - 8 :, : code_x(CODE_BITS)] = 0
+    for bit in range(CODE_BITS):
+        if index >> bit & 1:
+            frame[CODE_Y : CODE_Y + CODE_BLOCK, code_x(bit) : code_x(bit) + CODE_BLOCK] = 255
+    return frame
+
+
+def pan_photo(name: str = HOTDOGS[0]) -> RGBImage:
+    image = load_image(DEV_SET / "hotdog" / name)
+    return np.asarray(cv2.resize(image, (256, 192), interpolation=cv2.INTER_AREA), np.uint8)
+
+
+def panning_video(path: Path) -> Path:
+    photo = pan_photo()
+    write_y4m(path, (pan_frame(photo, i) for i in range(PAN_FRAMES)))
+    return path

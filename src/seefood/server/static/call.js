@@ -2,6 +2,7 @@
 
 import { api } from "./api.js";
 import { describePath, explainIceFailure, gatheredTypes } from "./connectivity.js";
+import { noteEncodedFrame } from "./rtp-clock.js";
 import { noteEncoded, resetCallStats } from "./stats.js";
 
 let pc = null; // the current RTCPeerConnection
@@ -28,12 +29,18 @@ function preferH264(transceiver) {
   transceiver.setCodecPreferences([...codecs].sort((a, b) => rank(a) - rank(b)));
 }
 
-// Note when each frame (by RTP timestamp) leaves the encoder, to time capture -> boxes:
-// Chromium's encoded insertable streams, or the standard RTCRtpScriptTransform (Firefox).
+function encodedFrame(rtpTimestamp, at) {
+  noteEncoded(rtpTimestamp, at);
+  noteEncodedFrame(rtpTimestamp, at);
+}
+
+// Note when each frame (by RTP timestamp) leaves the encoder, to time capture -> boxes and
+// to find the RTP clock (rtp-clock.js): Chromium's encoded insertable streams, or the
+// standard RTCRtpScriptTransform (Firefox, and Chromium where it has it).
 function watchEncodedFrames(sender) {
   if (window.RTCRtpScriptTransform) {
     const worker = new Worker("/static/encoded-frames.js");
-    worker.onmessage = ({ data }) => noteEncoded(data.rtpTimestamp, data.at - performance.timeOrigin);
+    worker.onmessage = ({ data }) => encodedFrame(data.rtpTimestamp, data.at - performance.timeOrigin);
     sender.transform = new RTCRtpScriptTransform(worker, {});
     return;
   }
@@ -42,7 +49,7 @@ function watchEncodedFrames(sender) {
   readable.pipeThrough(new TransformStream({
     transform(frame, controller) {
       const meta = frame.getMetadata ? frame.getMetadata() : {};
-      if (meta.rtpTimestamp !== undefined) noteEncoded(meta.rtpTimestamp);
+      if (meta.rtpTimestamp !== undefined) encodedFrame(meta.rtpTimestamp, performance.now());
       controller.enqueue(frame);
     },
   })).pipeTo(writable).catch(() => {});

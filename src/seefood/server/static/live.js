@@ -4,10 +4,11 @@ import {
   checkSupport, currentStream, explainCameraError, openCamera, stopCamera,
 } from "./camera.js";
 import { applyPace, connect, disconnect, peerConnection } from "./call.js";
-import { clearOverlay, drawDetections } from "./overlay.js";
+import { clearOverlay } from "./overlay.js";
 import { clearStats, noteResult } from "./stats.js";
 import { currentStatus, setStatus, showMessage } from "./status.js";
 import { resetVerdict, updateVerdict } from "./verdict.js";
+import { resetViews, showResult, startViews, stopViews } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const video = $("video");
@@ -47,7 +48,7 @@ function onMessage(message) {
   if (reconnects) showMessage("");
   reconnects = 0;
   if (performance.now() - lastDrop > DEGRADED_MS) setStatus("live", "live");
-  drawDetections(message, video);
+  showResult(message);
   updateVerdict(message.verdict);
   noteResult(message);
 }
@@ -89,6 +90,7 @@ function scheduleReconnect(why = null) {
     try {
       setStatus("connecting", "reconnecting");
       const [current, handlers] = callHandlers(myGen);
+      resetViews(); // a new call: a new RTP clock
       await connect(currentStream(), current, handlers);
     } catch (err) {
       if (myGen === gen) scheduleReconnect();
@@ -126,6 +128,7 @@ export async function start() {
     stop();
   };
   video.srcObject = stream;
+  startViews(video);
   $("placeholder").hidden = true;
   setStatus("connecting", "connecting");
   try {
@@ -159,6 +162,7 @@ export async function stop() {
   reconnectTimer = null;
   disconnect();
   stopCamera();
+  stopViews();
   video.srcObject = null;
   clearResults();
   clearStats(); // nothing stale once stopped

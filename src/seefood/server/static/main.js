@@ -10,6 +10,7 @@ import { detectPhoto } from "./photo.js";
 import { updateStats } from "./stats.js";
 import { setStatus, showMessage } from "./status.js";
 import { resetVerdict } from "./verdict.js";
+import { chooseView } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,6 +44,9 @@ $("stop").addEventListener("click", stop);
 $("camera").addEventListener("change", switchCamera);
 $("mode-live").addEventListener("click", () => setMode("live"));
 $("mode-photo").addEventListener("click", () => setMode("photo"));
+for (const input of document.querySelectorAll("input[name=view]")) {
+  input.addEventListener("change", () => { if (input.checked) chooseView(input.value); });
+}
 $("file").addEventListener("change", (e) => { if (e.target.files[0]) detectPhoto(e.target.files[0]); });
 window.addEventListener("pagehide", leave);
 setInterval(() => { tick(); updateStats(peerConnection()); }, 1000);

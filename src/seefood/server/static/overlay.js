@@ -19,6 +19,24 @@ function svgElement(name, attributes) {
 
 export function clearOverlay() {
   overlay.replaceChildren();
+  overlay.style.opacity = "";
+  for (const key of ["view", "shown", "frame", "age", "opacity"]) delete overlay.dataset[key];
+}
+
+// Which view draws the overlay, the RTP timestamp of the frame on screen (`shown`), that
+// of the frame the drawn result was computed from (`frame`), how much older that frame is
+// in ms (`age`, 0: the very frame on screen), and how faint the boxes are by then.
+export function markOverlay({ view, shown, frame, age, opacity }) {
+  const values = { view, shown, frame, age: age === null ? null : Math.round(age) };
+  for (const [key, value] of Object.entries(values)) { // only what changed: no idle mutations
+    if (value === null || value === undefined) delete overlay.dataset[key];
+    else if (overlay.dataset[key] !== String(value)) overlay.dataset[key] = value;
+  }
+  const faint = opacity.toFixed(2);
+  if (overlay.dataset.opacity !== faint) {
+    overlay.dataset.opacity = faint;
+    overlay.style.opacity = faint;
+  }
 }
 
 const LABEL_PX = 14; // label text height on screen, whatever the picture's resolution

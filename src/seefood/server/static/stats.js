@@ -1,5 +1,8 @@
-// The stats line: frames sent per second, inferences per second, server time, and
-// capture -> boxes (a frame leaving the encoder, plus the encoder's own time, to its boxes).
+// The stats line: frames sent per second, inferences per second, server time,
+// capture -> boxes (a frame leaving the encoder, plus the encoder's own time, to its boxes),
+// and how far the aligned view runs behind the camera.
+
+import { viewDelay } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const WINDOW_MS = 2000;
@@ -20,7 +23,7 @@ export function clearStats() {
   results = [];
   g2g = [];
   resetCallStats();
-  for (const id of ["stat-fps", "stat-ips", "stat-server", "stat-g2g", "stat-path"]) {
+  for (const id of ["stat-fps", "stat-ips", "stat-server", "stat-g2g", "stat-delay", "stat-path"]) {
     $(id).textContent = "–";
   }
 }
@@ -55,6 +58,8 @@ export async function updateStats(pc) {
   $("stat-server").textContent = server === null ? "–" : `${server.toFixed(0)} ms`;
   const toBoxes = median(g2g.map((r) => r.ms));
   $("stat-g2g").textContent = toBoxes === null ? "–" : `${toBoxes.toFixed(0)} ms`;
+  const delay = viewDelay();
+  $("stat-delay").textContent = !pc ? "–" : delay === null ? "none (live)" : `${delay.toFixed(0)} ms`;
   if (!pc) { $("stat-fps").textContent = "–"; return; }
   try {
     const stats = await pc.getStats();
