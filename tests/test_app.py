@@ -15,6 +15,7 @@ def test_health(live_server: LiveServer) -> None:
     r = httpx.get(f"{live_server.url}/healthz")
     assert r.status_code == 200
     assert r.json()["status"] == "ok" and r.json()["layout"] == "nanodet"
+    assert r.json()["local_daemons"] == 1 and r.json()["workers"] == []  # no Ray cluster
 
 
 def test_openapi_describes_detect(live_server: LiveServer) -> None:

@@ -155,6 +155,7 @@ def test_newcomer_mistakes_get_one_clear_line(tmp_path: Path) -> None:
     )
     _one_line_error(seefood("detect", "--threshold", "5", notes), "--threshold: must be at most 1")
     _one_line_error(seefood("serve", "--port", "70000"), "--port: must be at most 65535")
+    _one_line_error(seefood("worker"), "give the head's address")
     help_text = seefood("--help").stdout
     assert "PydanticUndefined" not in help_text and "(default: none)" not in help_text
 

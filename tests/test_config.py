@@ -62,3 +62,11 @@ def test_every_setting_is_described_with_a_real_default() -> None:
     )
     assert rows["SEEFOOD_THRESHOLD"].flag == "--threshold"
     assert rows["SEEFOOD_ICE_SERVERS"].default == "none"
+
+
+def test_no_local_daemons_needs_remote_workers() -> None:
+    from seefood.config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match=r"^SEEFOOD_DAEMONS=0 needs .*SEEFOOD_RAY_ADDRESS$"):
+        load_settings({"daemons": 0})
+    assert load_settings({"daemons": 0, "ray_address": "auto"}).daemons == 0

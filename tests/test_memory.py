@@ -31,3 +31,18 @@ def test_a_place_recalls_the_mean_of_its_recent_looks() -> None:
     for _ in range(MAX_AGE):
         memory.next_frame()
     assert memory.recall((11, 10, 51, 50)) == (0.7, 0.5), "the first look grew too old"
+
+
+def test_a_copy_updated_elsewhere_is_adopted() -> None:
+    """A remote worker gets a pickled copy of the stream's memory and sends it back."""
+    import pickle
+
+    memory = CropMemory()
+    memory.next_frame()
+    memory.remember((10, 10, 50, 50), (0.8, 0.9))
+    copy = pickle.loads(pickle.dumps(memory))
+    copy.next_frame()
+    copy.remember((60, 60, 90, 90), (0.1, 0.2))
+    memory.adopt(copy)
+    assert len(memory) == 2 and memory.recall((60, 60, 90, 90)) == (0.1, 0.2)
+    assert memory.age((10, 10, 50, 50)) == 1

@@ -18,6 +18,7 @@ from seefood.detection.hotdog import HotdogDetector
 from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
 from seefood.detection.verdict import Source
 from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
+from seefood.inference.remote.proxy import DEFAULT_DEADLINE
 from seefood.inference.requestor import DEFAULT_BACKOFF
 from seefood.stills.images import DEFAULT_MAX_PIXELS
 
@@ -96,7 +97,7 @@ class Settings(BaseSettings):
         "started with `seefood worker` run inference daemons too (pip install seefood[ray])",
     )
     worker_deadline_ms: float = Field(
-        1000,
+        DEFAULT_DEADLINE * 1000,
         gt=0,
         description="longest a remote worker may take over a batch before its requests go to "
         "other daemons and it counts as down until it answers again",

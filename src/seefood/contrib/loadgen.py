@@ -11,7 +11,7 @@ import asyncio
 import math
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from seefood.detection.engine import Engine
@@ -40,6 +40,8 @@ class LoadReport:
     sojourn_times: list[float] = field(default_factory=list)  # when each was served
     latencies: list[float] = field(default_factory=list)  # frame arrival -> result, seconds
     batch_sizes: list[int] = field(default_factory=list)
+    service_ms: list[float] = field(default_factory=list)  # a daemon took it -> result
+    model_ms: list[float] = field(default_factory=list)  # of that, the models' own stages
 
     @property
     def inferences(self) -> int:
@@ -116,9 +118,11 @@ async def run_load(
     max_wait: float = 0.0,
     backoff: float = DEFAULT_BACKOFF,
     hold: float = 0.0,
+    add_daemons: Callable[[InferenceService], Awaitable[None]] | None = None,
 ) -> LoadReport:
     """Run `len(fps)` synthetic streams through the inference service for `duration`;
-    `hold`: seconds each picture stays in view (0: a new one every frame)."""
+    `hold`: seconds each picture stays in view (0: a new one every frame); `add_daemons`
+    joins more daemons (remote workers) to the service before the streams start."""
     config = ServiceConfig(
         max_batch=max_batch,
         max_batch_wait=max_wait,
@@ -126,7 +130,7 @@ async def run_load(
         backoff=backoff,
         target=math.inf if fifo else target,  # no CoDel: a plain FIFO
     )
-    service = InferenceService(engines, config)
+    service = InferenceService(engines, config, input_size=None if engines else (416, 416))
     report = LoadReport(duration, [StreamStats(f) for f in fps])
     t0 = time.monotonic()
 
@@ -136,8 +140,13 @@ async def run_load(
         report.sojourn_times.append(time.monotonic() - t0)
         report.latencies.append(inference.done - frame.arrived)
         report.batch_sizes.append(inference.batch_size)
+        t = inference.result.timings
+        report.service_ms.append((inference.done - frame.arrived) * 1000 - t.queued)
+        report.model_ms.append(t.preprocess + t.inference + t.postprocess)
 
     await service.start()
+    if add_daemons is not None:
+        await add_daemons(service)
     tasks: list[asyncio.Task[None]] = []
     pending: set[asyncio.Task[object]] = set()
     streams: list[InferenceStream[ArrayFrame]] = []

@@ -28,7 +28,7 @@ from seefood.inference.remote.wire import WorkerInfo
 
 log = logging.getLogger("seefood.remote")
 
-DEFAULT_DEADLINE = 1.0  # seconds a call may take before the worker counts as lost
+DEFAULT_DEADLINE = 2.0  # seconds a call may take before the worker counts as lost
 DEFAULT_START_DEADLINE = 60.0  # a new worker loads its models first (and Ray may start it)
 RETRY_FIRST = 0.25  # seconds between pings to a down worker, doubling...
 RETRY_MAX = 4.0  # ...up to this

@@ -2,7 +2,8 @@
 
 A frame travels as a JPEG: ~30 KB instead of 640x480x3 = 900 KB raw, which on loopback made
 a Ray call 0.6-0.9 ms instead of 6.5 ms; encoding costs about 0.5 ms here, decoding 1.6 ms
-there. Quality 90 is far above what a live H.264 frame has already lost.
+there. The loss is not nothing: re-encoded at quality 90, 7 of the 200 dev photos changed
+verdict (all within 0.25 of the line), at 95 3 of 200, so 95 it is.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from seefood.detection.memory import CropMemory
 from seefood.detection.result import DetectionResult
 from seefood.types import RGBImage
 
-JPEG_QUALITY = 90
+JPEG_QUALITY = 95
 
 
 class BadFrame(ValueError):

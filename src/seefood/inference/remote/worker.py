@@ -15,8 +15,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import onnxruntime as ort
+
 from seefood.config import Settings, build_engine
 from seefood.detection.memory import CropMemory
+from seefood.detection.model import PROVIDERS
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, decode_jpeg
 from seefood.types import RGBImage
 
@@ -36,6 +40,10 @@ MODEL_SETTINGS = (
     "iou_threshold",
 )
 NODE_SETTINGS = {"providers": "SEEFOOD_PROVIDERS", "threads": "SEEFOOD_THREADS"}
+# What a worker uses when neither its node nor the server names providers: the accelerators
+# its onnxruntime build has, best first (TensorRT only when asked: it needs its own
+# libraries, and builds its engines for minutes at the first run), then the CPU.
+AUTO_PROVIDERS = ("cuda", "rocm", "openvino", "coreml", "directml")
 
 
 def model_settings(settings: Settings) -> dict[str, Any]:
@@ -51,7 +59,13 @@ class InferenceWorker:
                 fields.pop(name, None)
         if threads is not None and not os.environ.get("SEEFOOD_THREADS"):
             fields["threads"] = threads
+        if not fields.get("providers") and not os.environ.get("SEEFOOD_PROVIDERS"):
+            available = ort.get_available_providers()
+            fields["providers"] = [p for p in AUTO_PROVIDERS if PROVIDERS[p] in available]
         self.engine = build_engine(Settings(**fields))
+        # One run before the first ping is answered: onnxruntime's first run of a session
+        # is several times slower, and would count against the first call's deadline.
+        self.engine.detect_batch([np.zeros((480, 640, 3), np.uint8)], [CropMemory()])
         session = self.engine.detector.model.session
         self.info = WorkerInfo(
             pid=os.getpid(),
