@@ -156,6 +156,10 @@ def test_newcomer_mistakes_get_one_clear_line(tmp_path: Path) -> None:
     _one_line_error(seefood("detect", "--threshold", "5", notes), "--threshold: must be at most 1")
     _one_line_error(seefood("serve", "--port", "70000"), "--port: must be at most 65535")
     _one_line_error(seefood("worker"), "give the head's address")
+    _one_line_error(
+        seefood("serve", "--port", "0", "--ray-address", "127.0.0.1:1"),
+        "cannot join the Ray cluster at 127.0.0.1:1",
+    )
     help_text = seefood("--help").stdout
     assert "PydanticUndefined" not in help_text and "(default: none)" not in help_text
 

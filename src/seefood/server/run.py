@@ -63,6 +63,16 @@ def _raise_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def join_cluster(address: str) -> None:
+    from seefood.inference.remote.cluster import connect
+
+    try:
+        connect(address)
+    except ConnectionError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RuntimeError(f"cannot join the Ray cluster at {address}: {first}") from None
+
+
 def serve(settings: Settings) -> None:
     configure(settings.log_level)
     certfile, keyfile = settings.ssl_certfile, settings.ssl_keyfile
@@ -71,6 +81,8 @@ def serve(settings: Settings) -> None:
         certfile, keyfile = self_signed(cache_dir(), aiortc_patch.aioice_host_addresses())
         print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
     app = create_app(settings, build_engines(settings))  # a bad model fails here, in one line
+    if settings.ray_address:  # so does a cluster that cannot be joined (or no Ray)
+        join_cluster(settings.ray_address)
     for line in startup_lines(settings, https=https, token=app.state.policy.token):
         print(f"seefood: {line}", file=sys.stderr)
     _raise_file_limit()

@@ -6,12 +6,16 @@ import json
 import logging
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
 # A Ray driver exits 60 s after it loses the cluster's head (GCS). seefood's server must
 # outlive the head: its local daemons go on serving, the remote proxies just stay down.
 _HEAD_PATIENCE = {"RAY_gcs_rpc_server_reconnect_timeout_s": str(365 * 24 * 3600)}
+
+
+PROBE_TIMEOUT = 5.0  # seconds for the head's port to accept a connection
 
 
 class RayMissing(RuntimeError):
@@ -30,6 +34,7 @@ def connect(address: str) -> bool:
         raise RayMissing() from None
     if ray.is_initialized():
         return False
+    _check_reachable(address)
     ray.init(
         address=address,
         namespace="seefood",
@@ -37,6 +42,21 @@ def connect(address: str) -> bool:
         logging_level=logging.WARNING,
     )
     return True
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once where no head listens: with the patience above, ray.init would retry
+    for ever."""
+    from ray._private.services import canonicalize_bootstrap_address  # Ray is pinned
+
+    resolved = canonicalize_bootstrap_address(address)  # "auto": this machine's cluster
+    if not resolved:
+        raise ConnectionError("no Ray cluster runs on this machine (ray start --head)")
+    host, _, port = resolved.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT).close()
+    except (OSError, ValueError):
+        raise ConnectionError(f"nothing answers at {resolved}") from None
 
 
 def disconnect() -> None:
