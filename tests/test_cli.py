@@ -189,3 +189,21 @@ def test_eval_plot_without_matplotlib_says_so_before_running(tmp_path: Path) -> 
     )
     _one_line_error(run, "--plot needs matplotlib", "pip install")
     assert not (tmp_path / "pr.png").exists()
+
+
+def test_without_ray_installed_serve_runs_and_says_what_remote_workers_need() -> None:
+    """Ray is an extra: nothing imports it unless remote workers are asked for."""
+    blocked = "import sys; sys.modules['ray'] = None; "  # as if not installed
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            blocked + "import seefood.server.app, seefood.server.run, seefood.cli; "
+            "from seefood.server.app import create_app; create_app(); "
+            "sys.exit(seefood.cli.main(['serve', '--port', '0', '--ray-address', 'auto']))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    _one_line_error(run, "remote workers need Ray: pip install 'seefood[ray]'")

@@ -138,7 +138,7 @@ def test_serve_uses_a_worker_node_and_outlives_the_head(
         serving = wait_for(
             lambda: [w for w in workers() if w["state"] == "serving"], 180, "a serving worker"
         )
-        assert serving[0]["providers"].startswith("CPUExecutionProvider")
+        assert "CPUExecutionProvider" in serving[0]["providers"]  # the fallback, always last
         assert httpx.get(f"{url}/healthz").json()["local_daemons"] == 1
         # Requests are served by both daemons, the remote one among them.
         wait_for(lambda: detect() and workers()[0]["inferences"] >= 1, 120, "a remote result")

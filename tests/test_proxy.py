@@ -18,7 +18,7 @@ import pytest
 
 from seefood.detection.result import DetectionResult, Timings
 from seefood.inference.broker import Broker, Drop, Served
-from seefood.inference.jobs import ArrayFrame, Frame, InferenceBroker
+from seefood.inference.jobs import ArrayFrame, Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.remote.proxy import (
     RETRY_MAX,
@@ -283,5 +283,102 @@ def test_a_one_shot_request_a_worker_gave_back_is_asked_again() -> None:
         assert delivered.inference.result.width == 4
         assert dead.calls == 1 and alive.calls == 1
         await service.stop()
+
+    run_virtual(main())
+
+
+class InstantRemote(StandInRemote):
+    """Answers within the same turn of the loop: a reply and a cancel can land together."""
+
+    async def infer(self, frames: Sequence[Frame]) -> list[DetectionResult | Exception]:
+        self.calls += 1
+        return [DetectionResult(4, 4, [], 0.0, 0.25, Timings()) for _ in frames]
+
+
+def test_a_daemon_stopped_as_it_is_handed_a_job_passes_the_job_on() -> None:
+    async def main() -> None:
+        b = broker(math.inf)
+        stopping = asyncio.create_task(b.ask_r())
+        await asyncio.sleep(0)
+        asking = asyncio.create_task(b.ask("s", frame()))
+        await asyncio.sleep(0)  # the job is handed to the waiting daemon...
+        stopping.cancel()  # ...which is stopped before it could take it
+        await asyncio.gather(stopping, return_exceptions=True)
+        job = await b.ask_r()  # the next daemon gets it
+        job.reply(Inference(DetectionResult(4, 4, [], 0.0, 0.25, Timings()), 1, 0.0))
+        assert isinstance(await asking, Served)
+
+    run_virtual(main())
+
+
+def test_a_proxy_stopped_while_filling_a_batch_gives_the_jobs_back() -> None:
+    async def main() -> None:
+        b = broker(math.inf)
+        remote = StandInRemote()
+        daemon = RemoteDaemon(b, remote, name="w1", max_batch=4, max_wait=1.0)
+        task = await started(daemon)
+        asking = asyncio.create_task(b.ask("s", frame()))
+        await asyncio.sleep(0.5)  # taken, waiting for more to fill the batch
+        await stopped(task)
+        assert remote.calls == 0
+        other = await started(RemoteDaemon(b, StandInRemote(), name="w2"))
+        assert isinstance(await asking, Served)
+        await stopped(other)
+
+    run_virtual(main())
+
+
+@pytest.mark.parametrize("turns", range(6))
+def test_a_proxy_stopped_as_its_reply_lands_stops_and_answers_once(turns: int) -> None:
+    """Python 3.11's wait_for could swallow such a cancel and leave the proxy running."""
+
+    async def main() -> None:
+        b = broker(math.inf)
+        remote = InstantRemote()
+        daemon = RemoteDaemon(b, remote, name="w1")
+        task = await started(daemon)
+        asking = asyncio.create_task(b.ask("s", frame()))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert task.done()  # stopped, not back in ask_r
+        assert b.waiting_daemons == 0
+        if not asking.done():  # given back before it was served: another daemon serves it
+            other = await started(RemoteDaemon(b, StandInRemote(), name="w2"))
+            outcome = await asking
+            await stopped(other)
+        else:
+            outcome = asking.result()
+        assert isinstance(outcome, Served | Drop)
+
+    run_virtual(main())
+
+
+def test_a_worker_failing_every_call_at_once_does_not_take_the_work() -> None:
+    """It answers pings but fails each call: the hold-down after each loss, doubling,
+    leaves the work to the healthy worker."""
+
+    async def main() -> None:
+        b = broker(math.inf)
+
+        class FailsCalls(StandInRemote):
+            async def infer(self, frames: Sequence[Frame]) -> list[DetectionResult | Exception]:
+                self.calls += 1
+                raise WorkerLost("stand-in: restarted under the call")
+
+        bad, good = FailsCalls(), StandInRemote()
+        tasks = [
+            await started(RemoteDaemon(b, bad, name="bad")),
+            await started(RemoteDaemon(b, good, name="good")),
+        ]
+        served = drops = 0
+        for i in range(100):
+            outcome = await b.ask(f"s{i % 4}", frame())
+            served += isinstance(outcome, Served)
+            drops += isinstance(outcome, Drop)
+        await stopped(*tasks)
+        assert served + drops == 100 and good.calls == served
+        assert bad.calls <= 6, f"the failing worker took {bad.calls} of 100 requests"
 
     run_virtual(main())

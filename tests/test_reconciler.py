@@ -101,11 +101,17 @@ def test_two_workers_share_six_streams_fairly(
                 START,
                 "both workers serving",
             )
+            # Fair over a window long enough that CoDel's drops (which make the order a
+            # lottery among the waiting streams) average out: 300 results, 50 each.
             before = cameras.counts()
-            await cameras.until(lambda: sum(cameras.counts()) - sum(before) >= 120, START, "120")
+            worked = [w.daemon.inferences for w in reconciler.workers.values()]
+            await cameras.until(lambda: sum(cameras.counts()) - sum(before) >= 300, START, "300")
             served = [n - b for n, b in zip(cameras.counts(), before, strict=True)]
             assert jain_index(served) >= 0.95, served
-            shares = [w.daemon.inferences for w in reconciler.workers.values()]
+            shares = [
+                w.daemon.inferences - b
+                for w, b in zip(reconciler.workers.values(), worked, strict=True)
+            ]
             assert min(shares) > 0.2 * sum(shares), f"one worker idled: {shares}"
         finally:
             await cameras.close()
@@ -124,7 +130,8 @@ def test_a_killed_worker_fails_only_what_it_held_and_comes_back(
     async def main() -> None:
         service = InferenceService([build_engine(Settings(threads=1))])
         await service.start()
-        reconciler = Reconciler(service, SETTINGS, poll=0.2)
+        # A long deadline: the loss is seen as Ray reports the death, not as a slow call.
+        reconciler = Reconciler(service, SETTINGS, poll=0.2, deadline=60)
         reconciler.start()
         cameras = Cameras(service, 4, hotdog_image)
         try:
@@ -136,7 +143,14 @@ def test_a_killed_worker_fails_only_what_it_held_and_comes_back(
             assert daemon.info is not None
             old_pid = daemon.info["pid"]
             os.kill(old_pid, signal.SIGKILL)
-            await cameras.until(lambda: daemon.failures > 0, START, "the loss seen")
+            await cameras.until(
+                lambda: (
+                    daemon.failures > 0
+                    or (daemon.info is not None and daemon.info["pid"] != old_pid)
+                ),
+                START,
+                "the loss seen",
+            )
             # While it is down (Ray restarts it, it reloads its models), the local daemon
             # goes on serving every stream.
             during = cameras.counts()
@@ -151,9 +165,10 @@ def test_a_killed_worker_fails_only_what_it_held_and_comes_back(
             assert daemon.info["pid"] != old_pid
             served = daemon.inferences
             await cameras.until(lambda: daemon.inferences >= served + 5, START, "serving again")
-            # Only the request it held was lost, and its stream was told.
-            assert daemon.failures == 1
-            assert cameras.worker_drops() == 1
+            # At most the request it held was lost (a call Ray had not yet sent may wait for
+            # the restarted actor instead), and its stream was told.
+            assert daemon.failures <= 1
+            assert cameras.worker_drops() == daemon.failures
         finally:
             await cameras.close()
             await reconciler.stop()

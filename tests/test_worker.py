@@ -3,13 +3,16 @@ answers as the local engine, the stream's memory returned, a bad frame failing a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from seefood.config import Settings
+from seefood.detection import model
 from seefood.detection.hotdog import HotdogDetector
 from seefood.detection.memory import CropMemory
 from seefood.inference.remote.wire import BadFrame, WorkReply, WorkRequest, encode_jpeg
-from seefood.inference.remote.worker import InferenceWorker, model_settings
+from seefood.inference.remote.worker import InferenceWorker, auto_providers, model_settings
 from seefood.stills.images import decode_image
 from seefood.types import RGBImage
 
@@ -48,8 +51,24 @@ def test_a_bad_frame_fails_alone_and_memories_come_back(
 
 
 def test_the_node_chooses_its_providers_and_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SEEFOOD_PROVIDERS", "cuda")  # this machine has no CUDA: CPU
+    asked: list[list[str]] = []
+    real = model.choose_providers
+
+    def choose(wanted: Sequence[str]) -> list[str]:
+        asked.append(list(wanted))
+        return real([])  # this machine's CPU, whatever was asked
+
+    monkeypatch.setattr(model, "choose_providers", choose)
     sent = model_settings(Settings(providers=["openvino"], verdict="detector"))
+    InferenceWorker(sent, threads=1)
+    assert asked[-1] == ["openvino"], "the server's choice, where the node names none"
+    monkeypatch.setenv("SEEFOOD_PROVIDERS", "cuda")
     worker = InferenceWorker(sent, threads=1)
-    assert worker.engine.detector.model.session.get_providers() == ["CPUExecutionProvider"]
+    assert asked[-1] == ["cuda"], "the node's own choice wins"
     assert worker.engine.describe()["verdict"] == "detector"  # the server's model settings
+
+
+def test_without_a_choice_a_worker_takes_the_accelerators_it_has() -> None:
+    assert auto_providers(["CPUExecutionProvider"]) == []
+    available = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert auto_providers(available) == ["cuda"]  # TensorRT only when asked for

@@ -5,6 +5,7 @@ depend on how busy this machine is. The broker gets the same clock (`loop.time`)
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import selectors
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -38,6 +39,21 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._now += seconds
 
 
+LIMIT = 3600.0  # virtual seconds: a deadlocked test jumps here at once and fails
+WATCHDOG = 120  # real seconds: one blocked outside the loop fails the run, stacks shown
+
+
 def run_virtual(coro: Coroutine[Any, Any, T]) -> T:
-    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-        return runner.run(coro)
+    """Run `coro` on virtual time. Only for code that waits on timers and the loop itself:
+    a thread's result arrives in real time, by when virtual time may have jumped on."""
+    faulthandler.dump_traceback_later(WATCHDOG, exit=True)
+    try:
+        with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+            return runner.run(_limited(coro))
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+async def _limited(coro: Coroutine[Any, Any, T]) -> T:
+    async with asyncio.timeout(LIMIT):
+        return await coro

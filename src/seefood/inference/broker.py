@@ -106,8 +106,9 @@ class Broker(Generic[P, R]):
 
     @min_queue.setter
     def min_queue(self, value: int) -> None:
-        """As daemons join and leave (remote workers), so that none of them idles."""
-        self._queue.min_length = max(1, value)
+        """As daemons join, leave, go down and come back (remote workers), so that none of
+        them idles; 0 when none serves (CoDel may then drop every request)."""
+        self._queue.min_length = max(0, value)
 
     @property
     def queue_length(self) -> int:
@@ -147,9 +148,26 @@ class Broker(Generic[P, R]):
         self._daemons.append(waiter)
         try:
             return await waiter
+        except asyncio.CancelledError:
+            # Stopped in the moment between being handed a job and taking it: the job goes
+            # to another daemon, or back to the head of the queue, not into the void.
+            if waiter.done() and not waiter.cancelled():
+                self.give_back(waiter.result())
+            raise
         finally:
             if not waiter.done():
                 waiter.cancel()
+
+    def give_back(self, job: Job[P, R]) -> None:
+        """A job a daemon took but will not serve (it is stopping): to the next daemon."""
+        if self._closed:
+            job.fail(BrokerClosed("broker is closed"))
+            return
+        if job._future.done():  # its requestor left meanwhile
+            return
+        if not self._give_to_daemon(job):
+            self._queue.push_front(job, job.enqueued)
+            self._schedule()
 
     def take_queued(self, limit: int) -> list[Job[P, R]]:
         """Up to `limit` more requests that are already waiting, for a daemon's batch."""

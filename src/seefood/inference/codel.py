@@ -56,6 +56,10 @@ class CoDelQueue(Generic[T]):
     def push(self, item: T, now: float) -> None:
         self._items.append((now, item))
 
+    def push_front(self, item: T, enqueued: float) -> None:
+        """Put back at the head an item taken but not served (its consumer was stopped)."""
+        self._items.appendleft((enqueued, item))
+
     def remove(self, item: T) -> bool:
         """Take out an item that gave up waiting (e.g. its stream closed)."""
         for i, (_, queued) in enumerate(self._items):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -27,6 +28,11 @@ class Daemon(Protocol):
     @property
     def rate(self) -> ServiceRate:
         """What it serves, for pacing the cameras."""
+        ...
+
+    @property
+    def available(self) -> bool:
+        """Whether it takes work now (a remote worker may be down, or still starting)."""
         ...
 
     async def run(self) -> None: ...
@@ -60,6 +66,7 @@ class InferenceDaemon:
         self.runs = 0
         self.inferences = 0
         self.rate = ServiceRate()  # what it serves, for pacing the cameras
+        self.available = True  # a local daemon is there while the service runs
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"seefood-{name}")
 
     async def run(self) -> None:
@@ -137,8 +144,11 @@ class DaemonPool:
     """The daemons serving one broker, each its own task: local ones are set at the start,
     remote workers' proxies join and leave while it runs."""
 
-    def __init__(self, daemons: list[InferenceDaemon]) -> None:
+    def __init__(
+        self, daemons: list[InferenceDaemon], on_change: Callable[[], None] | None = None
+    ) -> None:
         self.daemons: list[Daemon] = list(daemons)
+        self.on_change = on_change  # told when a daemon leaves on its own (it crashed)
         self._tasks: dict[Daemon, asyncio.Task[None]] = {}
         self._started = False
 
@@ -170,4 +180,17 @@ class DaemonPool:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _start(self, daemon: Daemon) -> None:
-        self._tasks[daemon] = asyncio.create_task(daemon.run(), name=daemon.name)
+        task = asyncio.create_task(daemon.run(), name=daemon.name)
+        task.add_done_callback(lambda t: self._ended(daemon, t))
+        self._tasks[daemon] = task
+
+    def _ended(self, daemon: Daemon, task: asyncio.Task[None]) -> None:
+        """A daemon whose loop raised (a bug) leaves the pool, said so, not silently."""
+        if task.cancelled() or task.exception() is None or self._tasks.get(daemon) is not task:
+            return
+        log.error("daemon stopped: %r", task.exception(), extra={"daemon": daemon.name})
+        del self._tasks[daemon]
+        if daemon in self.daemons:
+            self.daemons.remove(daemon)
+        if self.on_change is not None:
+            self.on_change()

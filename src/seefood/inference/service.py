@@ -156,7 +156,8 @@ class InferenceService:
                     metrics=self.metrics,
                 )
                 for i, engine in enumerate(engines)
-            ]
+            ],
+            on_change=self.daemons_changed,
         )
         self._streams: dict[str, InferenceStream[Any]] = {}  # of any frame type
         self._ids = itertools.count(1)
@@ -173,7 +174,12 @@ class InferenceService:
     def add_daemon(self, daemon: Daemon) -> None:
         """A daemon joins while the service runs (a remote worker's proxy)."""
         self.pool.add(daemon)
-        self.broker.min_queue = len(self.pool.daemons)
+        self.daemons_changed()
+
+    def daemons_changed(self) -> None:
+        """A daemon joined, left, went down or came back: CoDel keeps one request queued
+        for each daemon that serves, so that none idles, and no more."""
+        self.broker.min_queue = sum(d.available for d in self.pool.daemons)
 
     @property
     def local_daemons(self) -> list[InferenceDaemon]:
@@ -185,12 +191,14 @@ class InferenceService:
 
     async def remove_daemon(self, daemon: Daemon) -> None:
         await self.pool.remove(daemon)
-        self.broker.min_queue = len(self.pool.daemons)
+        self.daemons_changed()
 
     @property
     def capacity(self) -> float | None:
         """Inferences per second the daemons serve, as measured; None before any ran."""
-        rates = [r for d in self.pool.daemons if (r := d.rate.per_second) is not None]
+        rates = [
+            r for d in self.pool.daemons if d.available and (r := d.rate.per_second) is not None
+        ]
         return sum(rates) if rates else None
 
     def fair_fps(self) -> float | None:

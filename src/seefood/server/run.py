@@ -9,7 +9,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from seefood.config import Settings
+from seefood.config import Settings, build_engine
 from seefood.live import aiortc_patch
 from seefood.server.app import create_app
 from seefood.server.connections import ConnectionLimits, uvicorn_options
@@ -80,7 +80,10 @@ def serve(settings: Settings) -> None:
     if https and certfile is None:
         certfile, keyfile = self_signed(cache_dir(), aiortc_patch.aioice_host_addresses())
         print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
-    app = create_app(settings, build_engines(settings))  # a bad model fails here, in one line
+    engines = build_engines(settings)  # a bad model fails here, in one line
+    if not engines:  # remote workers only: the app reads the models' input from a copy
+        build_engine(settings, 1)
+    app = create_app(settings, engines)
     if settings.ray_address:  # so does a cluster that cannot be joined (or no Ray)
         join_cluster(settings.ray_address)
     for line in startup_lines(settings, https=https, token=app.state.policy.token):

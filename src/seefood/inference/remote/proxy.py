@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -33,6 +33,7 @@ DEFAULT_START_DEADLINE = 60.0  # a new worker loads its models first (and Ray ma
 RETRY_FIRST = 0.25  # seconds between pings to a down worker, doubling...
 RETRY_MAX = 4.0  # ...up to this
 SMOOTHING = 0.2  # weight of the newest round trip in the running mean
+IDLE_CHECK = 5.0  # seconds without work after which an idle proxy pings its worker
 
 
 class WorkerLost(RuntimeError):
@@ -70,6 +71,7 @@ class RemoteDaemon:
         deadline: float = DEFAULT_DEADLINE,
         start_deadline: float = DEFAULT_START_DEADLINE,
         metrics: Metrics | None = None,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -81,13 +83,31 @@ class RemoteDaemon:
         self.deadline = deadline
         self.start_deadline = start_deadline
         self.metrics = metrics
-        self.state = WorkerState.STARTING
+        self.on_change = on_change  # told when it starts or stops serving (the service)
+        self._state = WorkerState.STARTING
         self.info: WorkerInfo | None = None
         self.rate = ServiceRate()  # what the worker serves, for pacing the cameras
         self.inferences = 0
         self.failures = 0  # calls lost (a worker's death or a missed deadline)
         self.in_flight = 0
         self.round_trip: float | None = None  # running mean of a call's seconds
+        self._losses = 0  # calls lost since the last one served: the hold-down grows
+
+    @property
+    def state(self) -> WorkerState:
+        return self._state
+
+    @state.setter
+    def state(self, state: WorkerState) -> None:
+        changed = (state is WorkerState.SERVING) != (self._state is WorkerState.SERVING)
+        self._state = state
+        if changed and self.on_change is not None:
+            self.on_change()
+
+    @property
+    def available(self) -> bool:
+        """Serving: only then does it count in the capacity the cameras are paced to."""
+        return self._state is WorkerState.SERVING
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -98,19 +118,32 @@ class RemoteDaemon:
                 jobs = await self._next_batch()
             except BrokerClosed:
                 return
+            except TimeoutError:  # idle a while: is the worker still there?
+                await self._check_idle()
+                continue
             if jobs:
                 await self._serve(jobs, loop)
 
     async def _until_it_answers(self) -> None:
         delay = RETRY_FIRST
+        if self.state is WorkerState.DOWN:
+            # A hold-down before the first ping, longer after each loss in a row: a worker
+            # that fails every call at once must not take the work from the healthy ones.
+            await asyncio.sleep(min(RETRY_FIRST * 2 ** max(self._losses - 1, 0), RETRY_MAX))
+        told = False
         while True:
             deadline = self.start_deadline if self.info is None else self.deadline
             try:
-                info = await asyncio.wait_for(self.remote.ping(), deadline)
+                async with asyncio.timeout(deadline):
+                    info = await self.remote.ping()
             except (WorkerLost, TimeoutError) as exc:
-                if self.state is WorkerState.SERVING:
-                    self.state = WorkerState.DOWN
-                log.debug("worker not answering", extra={"worker": self.name, "error": str(exc)})
+                if not told and (self.info is not None or isinstance(exc, WorkerLost)):
+                    told = True  # once per down period, with why
+                    log.warning(
+                        "worker not answering: %s",
+                        str(exc) or "no answer within the deadline",
+                        extra={"worker": self.name},
+                    )
                 await asyncio.sleep(delay)
                 delay = min(2 * delay, RETRY_MAX)
                 continue
@@ -122,12 +155,29 @@ class RemoteDaemon:
             self.state = WorkerState.SERVING
             return
 
+    async def _check_idle(self) -> None:
+        try:
+            async with asyncio.timeout(self.deadline):
+                await self.remote.ping()
+        except (WorkerLost, TimeoutError) as exc:
+            log.warning("idle worker lost: %s", exc or "no answer", extra={"worker": self.name})
+            self.failures += 1
+            self._losses += 1
+            self.state = WorkerState.DOWN
+
     async def _next_batch(self) -> list[Job[Frame, Inference]]:
-        jobs = [await self.broker.ask_r()]
+        """The next requests; raises TimeoutError after IDLE_CHECK seconds without any."""
+        async with asyncio.timeout(IDLE_CHECK):
+            jobs = [await self.broker.ask_r()]
         if self.max_batch > 1:
             jobs += self.broker.take_queued(self.max_batch - 1)
             if len(jobs) < self.max_batch and self.max_wait > 0:
-                await asyncio.sleep(self.max_wait)
+                try:
+                    await asyncio.sleep(self.max_wait)
+                except asyncio.CancelledError:
+                    for job in jobs:
+                        self.broker.give_back(job)
+                    raise
                 jobs += self.broker.take_queued(self.max_batch - len(jobs))
         return [job for job in jobs if not job.abandoned]
 
@@ -138,9 +188,8 @@ class RemoteDaemon:
         started = loop.time()
         self._set_in_flight(len(jobs))
         try:
-            results = await asyncio.wait_for(
-                self.remote.infer([job.payload for job in jobs]), self.deadline
-            )
+            async with asyncio.timeout(self.deadline):
+                results = await self.remote.infer([job.payload for job in jobs])
         except (WorkerLost, TimeoutError) as exc:
             self._lost(jobs, exc)
             return
@@ -150,13 +199,18 @@ class RemoteDaemon:
             for job in jobs:
                 job.drop("worker")
             raise
-        except Exception as exc:  # a bug in the worker, not its death: fail these, go on
-            log.error("remote inference failed: %s", exc, extra={"worker": self.name})
+        except Exception as exc:  # the worker's code raised, it did not die: fail these
+            log.error(
+                "remote inference failed: %s",
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                extra={"worker": self.name},
+            )
             for job in jobs:
                 job.fail(exc)
             return
         finally:
             self._set_in_flight(0)
+        self._losses = 0
         elapsed = loop.time() - started
         done = time.monotonic()
         served = 0
@@ -181,6 +235,7 @@ class RemoteDaemon:
 
     def _lost(self, jobs: list[Job[Frame, Inference]], exc: BaseException) -> None:
         self.failures += 1
+        self._losses += 1
         self.state = WorkerState.DOWN
         what = "missed its deadline" if isinstance(exc, TimeoutError) else f"was lost ({exc})"
         log.warning(

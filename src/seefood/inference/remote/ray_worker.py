@@ -10,7 +10,15 @@ from concurrent.futures import Executor
 from typing import Any
 
 import ray
-from ray.exceptions import RayError, RayTaskError
+from ray.exceptions import (
+    ActorUnschedulableError,
+    LocalRayletDiedError,
+    NodeDiedError,
+    ObjectLostError,
+    RayActorError,
+    RayError,
+    WorkerCrashedError,
+)
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from seefood.detection.result import DetectionResult
@@ -80,10 +88,26 @@ class RayWorker:
             with contextlib.suppress(Exception):
                 ray.cancel(ref)
             raise
-        except RayTaskError:  # the worker's code raised: not its death
-            raise
-        except RayError as exc:  # died, unreachable, its node gone, restarted under us
-            raise WorkerLost(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+        except LOST as exc:  # died, unreachable, its node gone, restarted under us
+            raise WorkerLost(_first_line(exc)) from exc
+        except RayError as exc:  # the call failed, the worker did not (its code raised,
+            raise RuntimeError(_first_line(exc)) from exc  # memory, the object store)
+
+
+# What means the worker is gone (until Ray restarts it, or for good with its node).
+LOST = (
+    RayActorError,
+    ActorUnschedulableError,
+    NodeDiedError,
+    WorkerCrashedError,
+    LocalRayletDiedError,
+    ObjectLostError,
+)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 
 def _encode(frames: Sequence[Frame]) -> list[WorkRequest | Exception]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import ray
 
@@ -26,6 +28,35 @@ log = logging.getLogger("seefood.remote")
 
 POLL = 1.0  # seconds between two looks at the cluster's nodes
 LIST_DEADLINE = 5.0  # a head that takes longer to answer counts as unreachable
+KILL_DEADLINE = 2.0  # seconds to wait for Ray to kill a dropped node's actor
+
+T = TypeVar("T")
+
+
+def in_daemon_thread(call: Callable[[], T]) -> asyncio.Future[T]:
+    """`call()` in a thread of its own that never holds up the process's exit: a call to
+    Ray's head may hang for as long as the head is away."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(outcome)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            outcome = call()
+        except BaseException as exc:
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, outcome, None)
+
+    threading.Thread(target=work, name="seefood-ray-call", daemon=True).start()
+    return future
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +104,7 @@ class Reconciler:
         self.deadline = deadline
         self.poll = poll
         self.workers: dict[str, Worker] = {}  # by node id
-        self._lister = ThreadPoolExecutor(1, thread_name_prefix="seefood-ray-nodes")
-        self._listing: Future[dict[str, Node]] | None = None
+        self._listing: asyncio.Future[dict[str, Node]] | None = None
         self._unreachable = False
         self._task: asyncio.Task[None] | None = None
 
@@ -89,13 +119,15 @@ class Reconciler:
             self._task = None
         for node_id in list(self.workers):
             await self._drop(node_id)
-        self._lister.shutdown(wait=False, cancel_futures=True)
 
     async def run(self) -> None:
         while True:
-            nodes = await self._nodes()
-            if nodes is not None:
-                await self.reconcile(nodes)
+            try:
+                nodes = await self._nodes()
+                if nodes is not None:
+                    await self.reconcile(nodes)
+            except Exception as exc:  # e.g. Ray refused an actor: try again next time
+                log.error("cannot follow the cluster's nodes: %s", exc)
             await asyncio.sleep(self.poll)
 
     async def reconcile(self, nodes: dict[str, Node]) -> None:
@@ -108,11 +140,10 @@ class Reconciler:
 
     async def _nodes(self) -> dict[str, Node] | None:
         if self._listing is None:
-            self._listing = self._lister.submit(seefood_nodes)
+            self._listing = in_daemon_thread(seefood_nodes)
         try:
-            nodes = await asyncio.wait_for(
-                asyncio.shield(asyncio.wrap_future(self._listing)), LIST_DEADLINE
-            )
+            async with asyncio.timeout(LIST_DEADLINE):
+                nodes = await asyncio.shield(self._listing)
         except TimeoutError:  # left running: its answer is taken next time
             if not self._unreachable:
                 self._unreachable = True
@@ -141,6 +172,7 @@ class Reconciler:
             max_wait=config.max_batch_wait,
             deadline=self.deadline,
             metrics=self.service.metrics,
+            on_change=self.service.daemons_changed,
         )
         self.workers[node.id] = Worker(node, remote, daemon, executor)
         self.service.add_daemon(daemon)
@@ -151,5 +183,11 @@ class Reconciler:
         await self.service.remove_daemon(worker.daemon)
         del self.workers[node_id]
         self.service.metrics.forget_worker(worker.node.worker_name)
-        await asyncio.get_running_loop().run_in_executor(worker.executor, worker.remote.kill)
         worker.executor.shutdown(wait=False)
+        try:
+            async with asyncio.timeout(KILL_DEADLINE):
+                await in_daemon_thread(worker.remote.kill)
+        except TimeoutError:  # the head is away: the actor goes with its node or driver
+            log.warning(
+                "could not kill a dropped worker", extra={"worker": worker.node.worker_name}
+            )

@@ -46,6 +46,11 @@ NODE_SETTINGS = {"providers": "SEEFOOD_PROVIDERS", "threads": "SEEFOOD_THREADS"}
 AUTO_PROVIDERS = ("cuda", "rocm", "openvino", "coreml", "directml")
 
 
+def auto_providers(available: Sequence[str]) -> list[str]:
+    """The accelerators among an onnxruntime build's providers, best first."""
+    return [name for name in AUTO_PROVIDERS if PROVIDERS[name] in available]
+
+
 def model_settings(settings: Settings) -> dict[str, Any]:
     """What the server sends each worker it starts."""
     return settings.model_dump(include=set(MODEL_SETTINGS))
@@ -60,8 +65,7 @@ class InferenceWorker:
         if threads is not None and not os.environ.get("SEEFOOD_THREADS"):
             fields["threads"] = threads
         if not fields.get("providers") and not os.environ.get("SEEFOOD_PROVIDERS"):
-            available = ort.get_available_providers()
-            fields["providers"] = [p for p in AUTO_PROVIDERS if PROVIDERS[p] in available]
+            fields["providers"] = auto_providers(ort.get_available_providers())
         self.engine = build_engine(Settings(**fields))
         # One run before the first ping is answered: onnxruntime's first run of a session
         # is several times slower, and would count against the first call's deadline.
