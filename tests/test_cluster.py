@@ -152,5 +152,10 @@ def test_serve_uses_a_worker_node_and_outlives_the_head(
             assert detect()["verdict"] == "hotdog"  # the local daemon serves alone
             time.sleep(2)
         assert [w["state"] for w in workers()] == ["down"]
+        # And it still stops when asked, though the head cannot answer its goodbyes: as
+        # without Ray, uvicorn shuts down and ends by the SIGTERM it was sent.
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == -signal.SIGTERM, (tmp_path / "serve.log").read_text()
+        assert "Application shutdown complete" in (tmp_path / "serve.log").read_text()
     finally:
         log.close()

@@ -22,7 +22,9 @@ class LogfmtFormatter(logging.Formatter):
             # uvicorn's access line: (client, method, path, http version, status)
             client, method, path, _, status = (*record.args, None, None, None, None, None)[:5]
             fields.update(msg="request", method=method, path=path, status=status, client=client)
-        fields.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        fields.update(
+            {k: v for k, v in record.__dict__.items() if k not in _STANDARD and k[0] != "_"}
+        )  # (a leading _ is a library's own bookkeeping: Ray stamps every record)
         line = " ".join(f"{k}={_quote(v)}" for k, v in fields.items())
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)

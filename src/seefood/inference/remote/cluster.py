@@ -6,8 +6,10 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 
 # A Ray driver exits 60 s after it loses the cluster's head (GCS). seefood's server must
@@ -35,12 +37,16 @@ def connect(address: str) -> bool:
     if ray.is_initialized():
         return False
     _check_reachable(address)
+    on_sigterm = signal.getsignal(signal.SIGTERM)
     ray.init(
         address=address,
         namespace="seefood",
         log_to_driver=False,
         logging_level=logging.WARNING,
     )
+    # Ray's driver turns SIGTERM into sys.exit(15); the server keeps its own way of stopping.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_sigterm)
     return True
 
 
