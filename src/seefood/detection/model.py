@@ -30,8 +30,10 @@ class Precision(StrEnum):
 
 # Each shipped model comes in both; the default is int8 where that keeps the verdict's
 # answers (README "Quantised models", bench/bench_models.py, tests/test_quantized.py): the
-# int8 classifier makes the verdict 1.7x faster per frame at the same recall; the int8
-# detector too (2.3x with both) cost the verdict 4 points of recall, so it stays fp32.
+# int8 classifier makes the verdict 1.5-1.7x faster per frame at the same recall. The int8
+# detector (its stem left in float, food close-ups in its calibration) now keeps the
+# verdict too (1.2 points less cross-validated recall, the same false alarms), but both
+# int8 measured 1.87-2.37x on this busy 2-core machine, not a sure 2x: it stays fp32.
 DEFAULT_DETECTOR_PRECISION = Precision.FP32
 
 
