@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,7 @@ from ray.cluster_utils import Cluster
 from seefood import load_image
 from seefood.config import Settings, build_engine
 from seefood.contrib.loadgen import LoadReport, percentile, run_load
-from seefood.inference.remote.cluster import connect, disconnect
+from seefood.inference.remote.cluster import WORKER_NODE_ENV, connect, disconnect
 from seefood.inference.remote.proxy import RemoteDaemon, WorkerState
 from seefood.inference.remote.ray_worker import RayWorker, start_worker
 from seefood.inference.remote.reconciler import seefood_nodes
@@ -76,6 +77,7 @@ def row(label: str, r: LoadReport, base: float) -> str:
 async def main(seconds: float, streams: int) -> None:
     images = frames()
     t = time.perf_counter()
+    os.environ.update(WORKER_NODE_ENV)  # as `seefood worker` starts its node
     cluster = Cluster(
         initialize_head=True,
         head_node_args={"num_cpus": 1, "object_store_memory": MEMORY, "include_dashboard": False},

@@ -9,6 +9,7 @@ nodes added with the `seefood` resource get one each.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,8 +26,9 @@ NODE_MEMORY = 150 * 2**20  # object store per node: frames are small
 def start_cluster() -> Any:
     from ray.cluster_utils import Cluster
 
-    from seefood.inference.remote.cluster import connect
+    from seefood.inference.remote.cluster import WORKER_NODE_ENV, connect
 
+    os.environ.update(WORKER_NODE_ENV)  # the nodes' raylets start from this environment
     cluster = Cluster(
         initialize_head=True,
         head_node_args={

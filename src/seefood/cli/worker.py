@@ -9,13 +9,13 @@ import sys
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from seefood.inference.remote.cluster import worker_node_command
+    from seefood.inference.remote.cluster import WORKER_NODE_ENV, worker_node_command
 
     address = args.address or os.environ.get("SEEFOOD_RAY_ADDRESS")
     if not address:
         raise ValueError("give the head's address: seefood worker --address HOST:6379")
     command = worker_node_command(address, cpus=args.num_cpus, gpus=args.num_gpus)
-    env = dict(os.environ)
+    env = {**os.environ, **WORKER_NODE_ENV}
     # The worker actor inherits the node's environment: these are the node's own choices.
     if args.providers:
         env["SEEFOOD_PROVIDERS"] = args.providers

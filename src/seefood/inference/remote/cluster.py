@@ -20,6 +20,11 @@ _HEAD_PATIENCE = {"RAY_gcs_rpc_server_reconnect_timeout_s": str(365 * 24 * 3600)
 PROBE_TIMEOUT = 5.0  # seconds for the head's port to accept a connection
 
 
+# Ray starts its workers at niceness 15, for the raylet's sake: a seefood worker is what its
+# node is for, and at 15 any other load on the machine starves the inference.
+WORKER_NODE_ENV = {"RAY_worker_niceness": "0"}
+
+
 class RayMissing(RuntimeError):
     def __init__(self) -> None:
         super().__init__("remote workers need Ray: pip install 'seefood[ray]'")
