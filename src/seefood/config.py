@@ -218,6 +218,20 @@ class Settings(BaseSettings):
         return [item for item in re.split(r"[,\s]+", text) if item]
 
 
+# What `build_engine` reads besides threads: the settings that decide an engine's answers.
+ENGINE_SETTINGS = (
+    "model",
+    "verdict",
+    "classifier",
+    "detector_precision",
+    "classifier_precision",
+    "providers",
+    "threshold",
+    "min_score",
+    "iou_threshold",
+)
+
+
 def build_engine(settings: Settings, threads: int | None = None) -> HotdogDetector:
     """The detector and the verdict as the settings say; `threads` for each model when the
     caller shares the cores out."""

@@ -19,6 +19,27 @@ from seefood.types import RGBImage
 log = logging.getLogger("seefood.daemon")
 
 
+async def next_batch(
+    broker: InferenceBroker, max_batch: int, max_wait: float, idle: float | None = None
+) -> list[Job[Frame, Inference]]:
+    """A daemon's next requests: one waited for (TimeoutError after `idle` seconds without
+    any), then up to `max_batch` - 1 already queued, after `max_wait` for more. Stopped while
+    it waits for more, it gives back what it took, so that no request is left unanswered."""
+    async with asyncio.timeout(idle):
+        jobs = [await broker.ask_r()]
+    if max_batch > 1:
+        jobs += broker.take_queued(max_batch - 1)
+        if len(jobs) < max_batch and max_wait > 0:
+            try:
+                await asyncio.sleep(max_wait)
+            except asyncio.CancelledError:
+                for job in jobs:
+                    broker.give_back(job)
+                raise
+            jobs += broker.take_queued(max_batch - len(jobs))
+    return [job for job in jobs if not job.abandoned]
+
+
 class Daemon(Protocol):
     """What the service runs: this module's local daemon, or a remote worker's proxy."""
 
@@ -74,7 +95,7 @@ class InferenceDaemon:
         try:
             while True:
                 try:
-                    jobs = await self._next_batch()
+                    jobs = await next_batch(self.broker, self.max_batch, self.max_wait)
                 except BrokerClosed:
                     return
                 if not jobs:
@@ -94,15 +115,6 @@ class InferenceDaemon:
                         job.reply(outcome)
         finally:
             self._executor.shutdown(wait=False, cancel_futures=True)
-
-    async def _next_batch(self) -> list[Job[Frame, Inference]]:
-        jobs = [await self.broker.ask_r()]
-        if self.max_batch > 1:
-            jobs += self.broker.take_queued(self.max_batch - 1)
-            if len(jobs) < self.max_batch and self.max_wait > 0:
-                await asyncio.sleep(self.max_wait)
-                jobs += self.broker.take_queued(self.max_batch - len(jobs))
-        return [job for job in jobs if not job.abandoned]
 
     def _work(
         self, jobs: list[Job[Frame, Inference]], taken: float

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from seefood.detection.result import DetectionResult
 from seefood.inference.broker import BrokerClosed, Job
+from seefood.inference.daemon import next_batch
 from seefood.inference.jobs import Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import ServiceRate
@@ -115,7 +116,7 @@ class RemoteDaemon:
             if self.state is not WorkerState.SERVING:
                 await self._until_it_answers()
             try:
-                jobs = await self._next_batch()
+                jobs = await next_batch(self.broker, self.max_batch, self.max_wait, IDLE_CHECK)
             except BrokerClosed:
                 return
             except TimeoutError:  # idle a while: is the worker still there?
@@ -164,22 +165,6 @@ class RemoteDaemon:
             self.failures += 1
             self._losses += 1
             self.state = WorkerState.DOWN
-
-    async def _next_batch(self) -> list[Job[Frame, Inference]]:
-        """The next requests; raises TimeoutError after IDLE_CHECK seconds without any."""
-        async with asyncio.timeout(IDLE_CHECK):
-            jobs = [await self.broker.ask_r()]
-        if self.max_batch > 1:
-            jobs += self.broker.take_queued(self.max_batch - 1)
-            if len(jobs) < self.max_batch and self.max_wait > 0:
-                try:
-                    await asyncio.sleep(self.max_wait)
-                except asyncio.CancelledError:
-                    for job in jobs:
-                        self.broker.give_back(job)
-                    raise
-                jobs += self.broker.take_queued(self.max_batch - len(jobs))
-        return [job for job in jobs if not job.abandoned]
 
     async def _serve(
         self, jobs: list[Job[Frame, Inference]], loop: asyncio.AbstractEventLoop

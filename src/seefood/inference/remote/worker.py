@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from seefood.config import Settings, build_engine
+from seefood.config import ENGINE_SETTINGS, Settings, build_engine
 from seefood.detection.memory import CropMemory
 from seefood.detection.model import PROVIDERS
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, decode_jpeg
@@ -26,19 +26,6 @@ from seefood.types import RGBImage
 
 log = logging.getLogger("seefood.worker")
 
-# The settings that decide what a worker answers: the server's, so that every daemon gives
-# the same verdict. Providers and threads are the node's business.
-MODEL_SETTINGS = (
-    "model",
-    "verdict",
-    "classifier",
-    "detector_precision",
-    "classifier_precision",
-    "providers",
-    "threshold",
-    "min_score",
-    "iou_threshold",
-)
 NODE_SETTINGS = {"providers": "SEEFOOD_PROVIDERS", "threads": "SEEFOOD_THREADS"}
 # What a worker uses when neither its node nor the server names providers: the accelerators
 # its onnxruntime build has, best first (TensorRT only when asked: it needs its own
@@ -52,8 +39,9 @@ def auto_providers(available: Sequence[str]) -> list[str]:
 
 
 def model_settings(settings: Settings) -> dict[str, Any]:
-    """What the server sends each worker it starts."""
-    return settings.model_dump(include=set(MODEL_SETTINGS))
+    """What the server sends each worker it starts: its engine settings, so that every
+    daemon gives the same verdict (threads are the node's business)."""
+    return settings.model_dump(include=set(ENGINE_SETTINGS))
 
 
 class InferenceWorker:
