@@ -1,5 +1,7 @@
 import numpy as np
+import pytest
 
+from seefood.detection import nms as nms_module
 from seefood.detection.nms import batched_nms, nms
 
 
@@ -38,3 +40,21 @@ def test_huge_boxes_do_not_switch_nms_off() -> None:
     scores = np.array([0.9, 0.8, 0.1], np.float32)
     keep = batched_nms(boxes, scores, np.array([5, 5, 0]), 0.5).tolist()
     assert sorted(keep) == [0, 2]
+
+
+def test_the_overlap_matrix_keeps_what_the_loop_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Up to MATRIX_LIMIT boxes nms works from one matrix of overlaps, above it box by box:
+    # the same boxes kept in the same order, on random clusters of boxes with tied scores.
+    rng = np.random.default_rng(7)
+    cases = []
+    for n in (1, 5, 60, 400):
+        centres = rng.uniform(0, 400, (n, 2))
+        sizes = rng.uniform(5, 80, (n, 2))
+        boxes = np.concatenate([centres - sizes / 2, centres + sizes / 2], axis=1)
+        scores = rng.choice(np.linspace(0.1, 1, 25), n).astype(np.float32)
+        cases += [(boxes, scores, t) for t in (0.3, 0.5, 0.7)]
+    fast = [nms(*case).tolist() for case in cases]
+    monkeypatch.setattr(nms_module, "MATRIX_LIMIT", 0)
+    slow = [nms(*case).tolist() for case in cases]
+    assert fast == slow
+    assert max(len(k) for k in fast) > 50  # the large cases keep many boxes

@@ -93,8 +93,8 @@ def test_the_int8_classifier_keeps_the_verdict(
 def test_the_int8_detector_keeps_the_verdict(
     fp32_detector: Detector, dev: tuple[list[RGBImage], list[RGBImage]]
 ) -> None:
-    """Both int8 against the default (the fp32 detector, the int8 classifier), at the shipped
-    line: AP, recall and false alarms on the 200 dev photos."""
+    """Both int8 (the default) against the fp32 detector with the int8 classifier, at the
+    shipped line: AP, recall and false alarms on the 200 dev photos."""
     classifier = Classifier(precision=Precision.INT8)
     engines = {
         "int8": HotdogDetector(Detector(precision=Precision.INT8), classifier),

@@ -43,9 +43,9 @@ class Settings(BaseSettings):
     )
     detector_precision: Precision = Field(
         DEFAULT_DETECTOR_PRECISION,
-        description="the shipped detector as converted (fp32) or quantised (int8: with the int8 "
-        "classifier 1.9-2.4x faster than both in fp32, the verdict's recall within 2 points); "
-        "a --model file is used as it is",
+        description="the shipped detector quantised (int8: with the int8 classifier the verdict "
+        "about 2x faster than both in fp32, its recall within 2 points) or as converted "
+        "(fp32); a --model file is used as it is",
     )
     classifier_precision: Precision = Field(
         DEFAULT_CLASSIFIER_PRECISION,
