@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seefood import load_image
+from seefood.detection import model
 from seefood.detection.classifier import Classifier, default_classifier_path
 from seefood.detection.detector import Detector
 from seefood.detection.hotdog import HotdogDetector
@@ -138,3 +140,22 @@ def test_the_cpu_provider_comes_last_and_once() -> None:
 def test_model_files_given_are_used_as_they_are(tmp_path: Path) -> None:
     path = default_model_path(Precision.FP32)
     assert Detector(path, precision=Precision.INT8).model.path == path
+
+
+def test_the_optimizers_left_out_change_no_output(
+    monkeypatch: pytest.MonkeyPatch, dev: tuple[list[RGBImage], list[RGBImage]]
+) -> None:
+    """model.DISABLED_OPTIMIZERS is for speed only: each int8 model's outputs on real photos
+    are bit-identical with onnxruntime's full set of passes."""
+    images = dev[0][:3] + dev[1][:3]
+    fast = Detector(precision=Precision.INT8), Classifier(precision=Precision.INT8)
+    monkeypatch.setattr(model, "DISABLED_OPTIMIZERS", ())
+    full = Detector(precision=Precision.INT8), Classifier(precision=Precision.INT8)
+    for image in images:
+        batch = fast[0].new_batch(1)
+        fast[0].prepare_into(image, batch[0])
+        outs = [d.model.run(batch) for d in (fast[0], full[0])]
+        assert all(np.array_equal(a, b) for a, b in zip(*outs, strict=True))
+        frames = fast[1].new_batch(1)
+        fast[1].prepare_into(image, frames[0])
+        assert np.array_equal(fast[1].run(frames)[0], full[1].run(frames)[0])
