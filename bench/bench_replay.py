@@ -3,14 +3,16 @@
 The clients replay an H.264 file of key frames as it is (`seefood stream --passthrough`:
 no decode, no encode), all in this process, against `seefood serve` in another; the clip is
 five dev hot-dog photos letterboxed to 640x480, a second each, at 30 fps. First the raw
-capacity: the shipped engine alone on the clip's decoded frames, one at a time with a live
-stream's memory, in this process with the server not yet started. Then for each N, with
+capacity: the shipped engines alone on the clip's decoded frames, as many as the server has
+daemons (each in its thread, one frame at a time, with a live stream's memory), with the
+server's threads per session and with the cores split among them, in this process with the
+server not yet started; the higher is the one the server is measured against. Then for each N, with
 the server's pacing off and on, over a steady window: frames the server received and
 decoded per second, inferences per second (and as a share of the raw capacity), decoded
 frames per inference, Jain's fairness of the results per client, server latency (frame
 decoded -> result sent) p50/p95, and the server's CPU time per inference.
 
-Usage: python bench/bench_replay.py [--clients 1 2 4 8 16] [--seconds 8]
+Usage: python bench/bench_replay.py [--clients 1 2 4 8 16] [--seconds 8] [--pace both]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -31,10 +34,12 @@ import numpy as np
 
 from bench_verdict import letterboxed
 from bench_webrtc import PHOTOS, SHARED, cpu_seconds, free_port, scrape
-from seefood import HotdogDetector, load_image
+from seefood import load_image
+from seefood.config import Settings, build_engine, default_threads
 from seefood.contrib.client import StreamClient
 from seefood.contrib.loadgen import jain_index, percentile
 from seefood.contrib.replay import PacketTrack, make_replay
+from seefood.detection.engine import Engine
 from seefood.detection.memory import CropMemory
 from seefood.live.ice import use_host_addresses
 
@@ -46,20 +51,37 @@ def clip(path: Path) -> Path:
     return make_replay((p for p in photos for _ in range(30)), path)
 
 
-def raw_capacity(path: Path, seconds: float = 5.0) -> float:
-    """The engine's inferences/s on the clip's frames, as a daemon runs them."""
-    engine = HotdogDetector.load()
+def raw_capacity(path: Path, daemons: int, threads: int, seconds: float = 5.0) -> float:
+    """The engines' inferences/s on the clip's frames: `daemons` engines of `threads` threads
+    per session, each in its own thread running one frame at a time with a live stream's
+    memory, nothing else running."""
+    settings = Settings(threads=threads)
+    engines = [build_engine(settings, threads) for _ in range(daemons)]
     with av.open(str(path)) as container:
         frames = [
             np.asarray(f.to_ndarray(format="rgb24"), np.uint8) for f in container.decode(video=0)
         ]
-    memory = CropMemory()
-    engine.detect_batch(frames[:2], [memory, memory])  # warm up
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        engine.detect_batch([frames[n % len(frames)]], [memory])
-        n += 1
-    return n / (time.perf_counter() - t0)
+    counts = [0] * len(engines)
+    start = threading.Barrier(len(engines) + 1)
+
+    def work(k: int, engine: Engine) -> None:
+        memory = CropMemory()
+        engine.detect_batch(frames[:2], [memory, memory])  # warm up
+        start.wait()
+        n, stop = 0, time.perf_counter() + seconds
+        while time.perf_counter() < stop:
+            engine.detect_batch([frames[n % len(frames)]], [memory])
+            n += 1
+        counts[k] = n
+
+    workers = [threading.Thread(target=work, args=(k, e)) for k, e in enumerate(engines)]
+    for t in workers:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in workers:
+        t.join()
+    return sum(counts) / (time.perf_counter() - t0)
 
 
 async def measure(url: str, pid: int, path: Path, n: int, seconds: float) -> dict[str, float]:
@@ -128,18 +150,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4, 8, 16])
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--pace", choices=["off", "on", "both"], default="both")
     args = parser.parse_args()
     use_host_addresses(["127.0.0.1"], "127.0.0.1")
     with tempfile.TemporaryDirectory() as tmp:
         path = clip(Path(tmp) / "hotdogs.h264")
-        capacity = raw_capacity(path)
-        print(f"raw capacity: {capacity:.1f} inferences/s (the engine alone, this run)")
+        settings, cores = Settings(), os.cpu_count() or 1
+        layouts = {(settings.daemons, default_threads(cores, settings.daemons))}
+        layouts.add((settings.daemons, max(1, cores // settings.daemons)))  # no thread to spare
+        raws = {layout: raw_capacity(path, *layout) for layout in sorted(layouts)}
+        capacity = max(raws.values())
+        for (daemons, threads), raw in raws.items():
+            print(f"raw capacity, {daemons} engines x {threads} threads: {raw:.1f} inferences/s")
+        print("(alone, one frame at a time each, this run; 'of raw' is against the higher)")
         print(f"{args.seconds:g} s per run; 640x480 H.264 key frames at 30 fps per client")
         print(
             f"{'pace':<5}{'clients':>8}{'frames/s':>9}{'infer/s':>9}{'of raw':>8}"
             f"{'frm/inf':>8}{'jain':>7}{'p50 ms':>8}{'p95 ms':>8}{'cpu/inf':>9}"
         )
-        for pace in (False, True):
+        for pace in {"off": [False], "on": [True], "both": [False, True]}[args.pace]:
             port = free_port()
             server = serve(port, pace)
             try:

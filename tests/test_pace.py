@@ -43,6 +43,27 @@ def test_the_rate_is_a_running_mean_of_seconds_per_inference() -> None:
     assert rate.per_second == pytest.approx(40, rel=0.01)
 
 
+def test_batches_do_not_raise_the_rate_the_cameras_are_paced_to() -> None:
+    # A daemon under load runs what is queued together, cheaper per frame; pacing to that
+    # would send the cameras faster as the queue grew. The rate stays the one-at-a-time one.
+    rate = ServiceRate()
+    rate.observe(0.041, 1)
+    for _ in range(50):
+        rate.observe(0.118, 4)  # 29.5 ms a frame in fours
+    assert rate.per_second == pytest.approx(1 / 0.041)
+
+
+def test_a_daemon_never_seen_alone_is_read_off_the_line_through_its_batches() -> None:
+    rate = ServiceRate()
+    rate.observe(0.067, 2)
+    rate.observe(0.118, 4)
+    assert rate.single == pytest.approx(0.067 - (0.118 - 0.067) / 2)
+    rate = ServiceRate()
+    rate.observe(0.100, 2)
+    rate.observe(0.300, 3)  # a line steeper than the batches' share: never below s(2) / 2
+    assert rate.single == pytest.approx(0.05)
+
+
 def test_only_changes_worth_telling_are_told() -> None:
     assert changed(None, 5.0) and changed(5.0, None)
     assert not changed(None, None)

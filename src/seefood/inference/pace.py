@@ -2,14 +2,23 @@
 
 Every frame a camera sends costs its phone uplink and battery and the server a decode, but
 each stream only ever gets its share of the inference capacity: the newest-frame sink
-throws the rest away. So the server tells each camera the frame rate it will use, its
-share of the daemons' measured rate with HEADROOM on top (so that a fresh frame is waiting
-whenever its turn comes), and lifts the limit when a stream has the daemons to itself.
+throws the rest away. So the server tells each camera the frame rate it will use: its share
+of what the daemons serve one request at a time, and no limit while a stream has the
+daemons to itself.
+
+The share is of the one-at-a-time rate, not of what batches reach. A daemon runs together
+whatever is queued when it comes back for work (SEEFOOD_MAX_BATCH), and a batch costs less
+per frame (here 41 ms alone, 34 in twos, 29 in fours), so frames sent at the single rate
+leave the daemons a margin that batching takes up when arrivals bunch: the queue stays a
+batch long, and every frame sent is inferred. Paced to what batches reach, the cameras
+would be sent faster as the batches grew, until the queue stood full and every frame had
+waited a round of the others (bench/bench_replay.py: at 16 streams p95 latency 500-600 ms,
+against 240-300).
 """
 
 from __future__ import annotations
 
-HEADROOM = 1.25  # frames sent per inference the stream can get
+HEADROOM = 1.0  # frames sent per inference the stream can get one at a time (see above)
 SMOOTHING = 0.2  # weight of the newest service time in the running mean
 MIN_FPS = 1.0  # never ask a camera for less: the verdict would go stale
 CHANGE = 0.1  # a new pace is sent when it differs from the last by more than this share
@@ -23,22 +32,39 @@ def max_side(input_size: tuple[int, int]) -> int:
 
 
 class ServiceRate:
-    """The running mean of one daemon's seconds per inference."""
+    """Running means of one daemon's seconds per model run, by batch size."""
 
     def __init__(self) -> None:
-        self.seconds: float | None = None
+        self.seconds: dict[int, float] = {}  # batch size -> mean seconds per run
 
     def observe(self, seconds: float, inferences: int) -> None:
         if inferences <= 0 or seconds <= 0:
             return
-        each = seconds / inferences
-        self.seconds = (
-            each if self.seconds is None else self.seconds + SMOOTHING * (each - self.seconds)
-        )
+        old = self.seconds.get(inferences)
+        self.seconds[inferences] = seconds if old is None else old + SMOOTHING * (seconds - old)
+
+    @property
+    def single(self) -> float | None:
+        """Seconds for one request alone: measured, or else from the line through the two
+        smallest batch sizes seen (a daemon that has never run one alone), or else the
+        share of the only size seen."""
+        runs = self.seconds
+        if not runs:
+            return None
+        if 1 in runs:
+            return runs[1]
+        sizes = sorted(runs)
+        if len(sizes) == 1:
+            return runs[sizes[0]] / sizes[0]
+        (k0, k1) = sizes[:2]
+        per_item = (runs[k1] - runs[k0]) / (k1 - k0)
+        return max(runs[k0] - per_item * (k0 - 1), runs[k0] / k0)
 
     @property
     def per_second(self) -> float | None:
-        return 1.0 / self.seconds if self.seconds else None
+        """Requests served a second one at a time."""
+        single = self.single
+        return 1.0 / single if single else None
 
 
 def fair_fps(capacity: float | None, streams: int, cap: float | None = None) -> float | None:

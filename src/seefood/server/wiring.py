@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import anyio
 from fastapi import FastAPI
 
-from seefood.config import Settings, build_engine
+from seefood.config import Settings, build_engine, default_threads
 from seefood.detection.engine import Engine
 from seefood.inference.service import InferenceService, ServiceConfig
 from seefood.live.ice import IceServers, is_loopback, use_host_addresses
@@ -29,7 +29,7 @@ DECODE_CONCURRENCY = 2  # uploads decoded at once, in threads beside inference
 
 def build_engines(settings: Settings) -> list[Engine]:
     """One engine (its own onnxruntime sessions) per daemon, sharing the cores between them."""
-    threads = settings.threads or max(1, (os.cpu_count() or 1) // max(settings.daemons, 1))
+    threads = settings.threads or default_threads(os.cpu_count(), settings.daemons)
     return [build_engine(settings, threads) for _ in range(settings.daemons)]
 
 
