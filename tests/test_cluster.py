@@ -112,7 +112,7 @@ def test_serve_uses_a_worker_node_and_outlives_the_head(
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [str(bin_dir / "seefood"), "serve", "--port", str(port), "--threads", "1"],
-        env={**env, "SEEFOOD_RAY_ADDRESS": address},
+        env={**env, "SEEFOOD_RAY_ADDRESS": address, "SEEFOOD_DAEMONS": "1"},
         stdout=log,
         stderr=log,
         text=True,
