@@ -10,7 +10,8 @@ server not yet started; the higher is the one the server is measured against. Th
 the server's pacing off and on, over a steady window: frames the server received and
 decoded per second, inferences per second (and as a share of the raw capacity), decoded
 frames per inference, Jain's fairness of the results per client, server latency (frame
-decoded -> result sent) p50/p95, and the server's CPU time per inference.
+decoded -> result sent) p50/p95, the server's CPU time per inference, and the cores the
+server and the clients used together.
 
 Usage: python bench/bench_replay.py [--clients 1 2 4 8 16] [--seconds 8] [--pace both]
 """
@@ -95,9 +96,9 @@ async def measure(url: str, pid: int, path: Path, n: int, seconds: float) -> dic
         await asyncio.sleep(0.1)
     await asyncio.sleep(2.0)  # paces told and followed
     marks = [len(c.messages) for c in clients]
-    m0, c0, t0 = scrape(url), cpu_seconds(pid), time.monotonic()
+    m0, c0, t0, own0 = scrape(url), cpu_seconds(pid), time.monotonic(), time.process_time()
     await asyncio.sleep(seconds)
-    m1, c1, t1 = scrape(url), cpu_seconds(pid), time.monotonic()
+    m1, c1, t1, own1 = scrape(url), cpu_seconds(pid), time.monotonic(), time.process_time()
     window = [
         [m for m in c.messages[k:] if m["type"] == "result"]
         for c, k in zip(clients, marks, strict=True)
@@ -117,6 +118,7 @@ async def measure(url: str, pid: int, path: Path, n: int, seconds: float) -> dic
         "p50": percentile(latency, 50),
         "p95": percentile(latency, 95),
         "cpu/inf": (c1 - c0) / max(served, 1) * 1000,
+        "cores": ((c1 - c0) + (own1 - own0)) / (t1 - t0),  # server and clients together
     }
 
 
@@ -166,7 +168,7 @@ def main() -> None:
         print(f"{args.seconds:g} s per run; 640x480 H.264 key frames at 30 fps per client")
         print(
             f"{'pace':<5}{'clients':>8}{'frames/s':>9}{'infer/s':>9}{'of raw':>8}"
-            f"{'frm/inf':>8}{'jain':>7}{'p50 ms':>8}{'p95 ms':>8}{'cpu/inf':>9}"
+            f"{'frm/inf':>8}{'jain':>7}{'p50 ms':>8}{'p95 ms':>8}{'cpu/inf':>9}{'cores':>7}"
         )
         for pace in {"off": [False], "on": [True], "both": [False, True]}[args.pace]:
             port = free_port()
@@ -180,7 +182,7 @@ def main() -> None:
                         f"{'on' if pace else 'off':<5}{n:>8}{r['frames/s']:>9.1f}"
                         f"{r['infer/s']:>9.1f}{r['infer/s'] / capacity:>8.2f}"
                         f"{r['frames/inf']:>8.2f}{r['jain']:>7.3f}{r['p50']:>8.1f}"
-                        f"{r['p95']:>8.1f}{r['cpu/inf']:>9.1f}",
+                        f"{r['p95']:>8.1f}{r['cpu/inf']:>9.1f}{r['cores']:>7.2f}",
                         flush=True,
                     )
             finally:
