@@ -18,6 +18,7 @@ pytest.importorskip("ray")
 
 from seefood.config import Settings, build_engine
 from seefood.contrib.loadgen import jain_index
+from seefood.inference.jobs import ArrayFrame
 from seefood.inference.remote.proxy import WorkerState
 from seefood.inference.remote.reconciler import Reconciler
 from seefood.inference.remote.worker import model_settings
@@ -25,6 +26,7 @@ from seefood.inference.service import InferenceService
 from seefood.types import RGBImage
 
 from .ray_cluster import Cameras, add_worker_node, start_cluster, stop_cluster
+from .test_daemon import CorruptFrame
 
 START = 180.0  # seconds a new worker may take to start and load its models on a busy machine
 
@@ -73,6 +75,11 @@ def test_a_worker_on_a_second_node_serves_streams(
             assert worker.daemon.inferences >= 9
             for results in cameras.results:
                 assert all(r.inference.result.verdict == "hotdog" for r in results)
+            # Through Ray too, a frame that cannot be converted fails alone, in its place.
+            good = ArrayFrame(hotdog_image)
+            out = await worker.daemon.remote.infer([good, CorruptFrame(), good])
+            assert isinstance(out[1], ValueError)
+            assert [r.verdict for r in (out[0], out[2])] == ["hotdog", "hotdog"]  # type: ignore[union-attr]
         finally:
             await cameras.close()
             await reconciler.stop()

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from seefood.detection.engine import Engine
+from seefood.inference.batches import good, splice
 from seefood.inference.broker import BrokerClosed, Job
 from seefood.inference.jobs import Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
@@ -120,26 +121,26 @@ class InferenceDaemon:
         self, jobs: list[Job[Frame, Inference]], taken: float
     ) -> list[Inference | BaseException]:
         t0 = time.perf_counter()
-        images: list[RGBImage] = []
-        converted: list[tuple[Frame, float] | Exception] = []  # frame and its to_rgb ms
+        converted: list[tuple[Frame, RGBImage, float] | Exception] = []  # with its to_rgb ms
         for job in jobs:
             t = time.perf_counter()
             try:
-                images.append(job.payload.to_rgb())
-                converted.append((job.payload, (time.perf_counter() - t) * 1000))
+                image = job.payload.to_rgb()
             except Exception as exc:  # a corrupt frame fails its own request only
                 converted.append(exc)
-        memories = [c[0].memory for c in converted if not isinstance(c, Exception)]
-        results = iter(self.engine.detect_batch(images, memories))
+                continue
+            converted.append((job.payload, image, (time.perf_counter() - t) * 1000))
+        ok = good(converted)
+        images = [image for _, image, _ in ok]
+        results = self.engine.detect_batch(images, [f.memory for f, _, _ in ok]) if ok else []
         elapsed = time.perf_counter() - t0
         done = time.monotonic()
         replies: list[Inference | BaseException] = []
-        for outcome in converted:
+        for outcome in splice(converted, results):
             if isinstance(outcome, Exception):
                 replies.append(outcome)
                 continue
-            frame, decode_ms = outcome
-            result = next(results)
+            (frame, _, decode_ms), result = outcome
             result.timings.decode = decode_ms
             result.timings.queued = max(0.0, taken - frame.arrived) * 1000
             replies.append(Inference(result, len(images), done))

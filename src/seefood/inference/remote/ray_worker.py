@@ -22,6 +22,7 @@ from ray.exceptions import (
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from seefood.detection.result import DetectionResult
+from seefood.inference.batches import good, splice
 from seefood.inference.jobs import Frame
 from seefood.inference.remote.proxy import WorkerLost
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, encode_jpeg
@@ -58,17 +59,20 @@ class RayWorker:
     async def infer(self, frames: Sequence[Frame]) -> list[DetectionResult | Exception]:
         loop = asyncio.get_running_loop()
         encoded = await loop.run_in_executor(self._executor, _encode, frames)
-        requests = [e for e in encoded if isinstance(e, WorkRequest)]
+        items = [
+            e if isinstance(e, Exception) else (frame, e)
+            for frame, e in zip(frames, encoded, strict=True)
+        ]
+        requests = [request for _, request in good(items)]
         replies: list[WorkReply | Exception] = (
             await self._call(self.actor.infer.remote(requests)) if requests else []
         )
-        answers = iter(replies)
         out: list[DetectionResult | Exception] = []
-        for frame, request in zip(frames, encoded, strict=True):
-            if isinstance(request, Exception):
-                out.append(request)
+        for outcome in splice(items, replies):
+            if isinstance(outcome, Exception):
+                out.append(outcome)
                 continue
-            reply = next(answers)
+            (frame, _), reply = outcome
             if isinstance(reply, Exception):
                 out.append(reply)
                 continue

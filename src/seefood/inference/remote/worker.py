@@ -21,6 +21,7 @@ import onnxruntime as ort
 from seefood.config import ENGINE_SETTINGS, Settings, build_engine
 from seefood.detection.memory import CropMemory
 from seefood.detection.model import PROVIDERS
+from seefood.inference.batches import good, splice
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, decode_jpeg
 from seefood.types import RGBImage
 
@@ -71,25 +72,24 @@ class InferenceWorker:
 
     def infer(self, requests: Sequence[WorkRequest]) -> list[WorkReply | Exception]:
         """One batch: a reply per request, or the error that failed that request alone."""
-        images: list[RGBImage] = []
-        memories: list[CropMemory | None] = []
-        decoded: list[float | Exception] = []  # each request's JPEG decode ms, or its error
+        decoded: list[tuple[WorkRequest, RGBImage, float] | Exception] = []  # + decode ms
         for request in requests:
             t = time.perf_counter()
             try:
-                images.append(decode_jpeg(request.jpeg))
+                image = decode_jpeg(request.jpeg)
             except Exception as exc:
                 decoded.append(exc)
                 continue
-            memories.append(request.memory)
-            decoded.append((time.perf_counter() - t) * 1000)
-        results = iter(self.engine.detect_batch(images, memories) if images else [])
+            decoded.append((request, image, (time.perf_counter() - t) * 1000))
+        ok = good(decoded)
+        images, memories = [i for _, i, _ in ok], [r.memory for r, _, _ in ok]
+        results = self.engine.detect_batch(images, memories) if ok else []
         replies: list[WorkReply | Exception] = []
-        for request, outcome in zip(requests, decoded, strict=True):
+        for outcome in splice(decoded, results):
             if isinstance(outcome, Exception):
                 replies.append(outcome)
                 continue
-            result = next(results)
-            result.timings.decode = request.encode_ms + outcome
+            (request, _, decode_ms), result = outcome
+            result.timings.decode = request.encode_ms + decode_ms
             replies.append(WorkReply(result, request.memory))
         return replies

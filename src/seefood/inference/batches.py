@@ -1,0 +1,34 @@
+"""A batch whose items may fail one by one: run the good ones together, keep each error in
+its place. The local daemon, the remote worker and its proxy all batch this way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+P = TypeVar("P")
+R = TypeVar("R")
+_END = object()
+
+
+def good(items: Sequence[P | Exception]) -> list[P]:
+    """The items that did not fail, in order: what goes to the model as one batch."""
+    return [item for item in items if not isinstance(item, Exception)]
+
+
+def splice(items: Sequence[P | Exception], results: Iterable[R]) -> list[tuple[P, R] | Exception]:
+    """Each good item with its result (`results` in the order of `good(items)`), each failed
+    one's error where it was."""
+    answers = iter(results)
+    spliced: list[tuple[P, R] | Exception] = []
+    for item in items:
+        if isinstance(item, Exception):
+            spliced.append(item)
+            continue
+        answer = next(answers, _END)
+        if answer is _END:
+            raise ValueError("fewer results than good items")
+        spliced.append((item, answer))  # type: ignore[arg-type]  # not _END: an R
+    if next(answers, _END) is not _END:
+        raise ValueError("more results than good items")
+    return spliced
