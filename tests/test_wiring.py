@@ -1,7 +1,14 @@
 """Settings become components: milliseconds to seconds, bitrate hints, ICE servers."""
 
-from seefood.config import Settings
-from seefood.server.wiring import build_engines, service_config, session_limits
+import httpx
+import pytest
+
+from seefood.config import Settings, build_engine
+from seefood.server import wiring
+from seefood.server.app import create_app
+from seefood.server.wiring import Models, build_engines, service_config, session_limits
+
+from .conftest import LiveServer
 
 
 def test_service_config_in_seconds() -> None:
@@ -35,3 +42,25 @@ def test_one_engine_per_daemon_sharing_the_threads() -> None:
     engines = build_engines(Settings(daemons=2, threads=1))
     assert len(engines) == 2 and engines[0] is not engines[1]
     assert engines[0].describe()["layout"] == "nanodet"
+
+
+def test_without_local_daemons_the_models_read_once_are_not_loaded_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `serve` with SEEFOOD_DAEMONS=0 loads a copy of the models to check them (a bad model
+    # fails before the server starts) and hands what it read to the app.
+    models = Models.of(build_engine(Settings(), 1))
+    settings = Settings(daemons=0, ray_address="127.0.0.1:1")
+
+    def no_second_load(*args: object) -> None:
+        raise AssertionError("the models were loaded again")
+
+    monkeypatch.setattr(wiring, "build_engine", no_second_load)
+    monkeypatch.setattr(wiring, "start_remote_workers", lambda settings, service: None)
+    live = LiveServer(create_app(settings, [], models))
+    try:
+        health = httpx.get(f"{live.url}/healthz").json()
+    finally:
+        live.stop()
+    assert health["local_daemons"] == 0
+    assert health["model"] == models.describe["model"] == "nanodet-g-int8.onnx"

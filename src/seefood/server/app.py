@@ -13,19 +13,22 @@ from seefood.server import detect_api, status_api, webrtc_api
 from seefood.server.docs import mount_docs
 from seefood.server.page import mount_page
 from seefood.server.security import Guard, Policy
-from seefood.server.wiring import lifespan
+from seefood.server.wiring import Models, lifespan
 
 
 def create_app(
-    settings: Settings | None = None, engines: Sequence[Engine] | None = None
+    settings: Settings | None = None,
+    engines: Sequence[Engine] | None = None,
+    models: Models | None = None,
 ) -> FastAPI:
-    """The app for `settings`; `engines` replace the ones the settings would build (tests)."""
+    """The app for `settings`; `engines` replace the ones the settings would build (tests);
+    `models`, what they are, when there are none (remote workers only) and it is known."""
     settings = settings or Settings()
     app = FastAPI(
         title="seefood",
         version=__version__,
         description="Hotdog or not hotdog: COCO object detection on images and live video.",
-        lifespan=lifespan(settings, engines),
+        lifespan=lifespan(settings, engines, models),
         docs_url=None,  # served from the package by `mount_docs`, not from a CDN
         redoc_url=None,
     )

@@ -15,7 +15,7 @@ from seefood.server.app import create_app
 from seefood.server.connections import ConnectionLimits, uvicorn_options
 from seefood.server.logs import configure
 from seefood.server.tls import cache_dir, self_signed
-from seefood.server.wiring import build_engines
+from seefood.server.wiring import Models, build_engines
 
 
 def addresses_to_open(settings: Settings) -> list[str]:
@@ -81,9 +81,9 @@ def serve(settings: Settings) -> None:
         certfile, keyfile = self_signed(cache_dir(), aiortc_patch.aioice_host_addresses())
         print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
     engines = build_engines(settings)  # a bad model fails here, in one line
-    if not engines:  # remote workers only: the app reads the models' input from a copy
-        build_engine(settings, 1)
-    app = create_app(settings, engines)
+    # Remote workers only: what the models are and take is read from a copy, once.
+    models = None if engines else Models.of(build_engine(settings, 1))
+    app = create_app(settings, engines, models)
     if settings.ray_address:  # so does a cluster that cannot be joined (or no Ray)
         join_cluster(settings.ray_address)
     for line in startup_lines(settings, https=https, token=app.state.policy.token):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import anyio
@@ -20,6 +21,7 @@ from seefood.inference.service import InferenceService, ServiceConfig
 from seefood.live.ice import IceServers, is_loopback, use_host_addresses
 from seefood.live.sdp import BitrateHints
 from seefood.live.sessions import SessionLimits, SessionManager
+from seefood.types import Size
 
 if TYPE_CHECKING:  # Ray is optional: imported only when remote workers are asked for
     from seefood.inference.remote.reconciler import Reconciler
@@ -88,17 +90,31 @@ def start_remote_workers(settings: Settings, service: InferenceService) -> Recon
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def lifespan(settings: Settings, engines: Sequence[Engine] | None = None) -> Lifespan:
-    """The app's lifespan: `engines` given (tests share one), or built from the settings."""
+@dataclass(frozen=True, slots=True)
+class Models:
+    """What the app tells of the models (/healthz) and sizes frames to, without an engine."""
+
+    describe: dict[str, str]
+    input_size: Size
+
+    @classmethod
+    def of(cls, engine: Engine) -> Models:
+        return cls(engine.describe(), engine.input_size)
+
+
+def lifespan(
+    settings: Settings, engines: Sequence[Engine] | None = None, models: Models | None = None
+) -> Lifespan:
+    """The app's lifespan: `engines` given (tests share one), or built from the settings;
+    `models` when there are no local daemons and the caller has read them already."""
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
         built = list(engines) if engines is not None else build_engines(settings)
-        # Without local daemons, what the models look at is read once from a copy of them.
-        sample = built[0] if built else build_engine(settings, 1)
-        app.state.models = sample.describe()
-        service = InferenceService(built, service_config(settings), input_size=sample.input_size)
-        del sample
+        # Without local daemons, what the models look at is read from a copy of them.
+        seen = Models.of(built[0]) if built else models or Models.of(build_engine(settings, 1))
+        app.state.models = seen.describe
+        service = InferenceService(built, service_config(settings), input_size=seen.input_size)
         await service.start()
         remote = start_remote_workers(settings, service) if settings.ray_address else None
         use_host_addresses(settings.ice_host_addresses, settings.host)
