@@ -195,14 +195,15 @@ class InferenceService:
 
     @property
     def capacity(self) -> float | None:
-        """Inferences per second the daemons serve, as measured; None before any ran."""
+        """Inferences per second the daemons serve one at a time, as measured; None before
+        any ran."""
         rates = [
             r for d in self.pool.daemons if d.available and (r := d.rate.per_second) is not None
         ]
         return sum(rates) if rates else None
 
     def fair_fps(self) -> float | None:
-        """Each live camera's share of the capacity, with headroom (see pace.py)."""
+        """Each live camera's share of the one-at-a-time capacity (see pace.py)."""
         # Sessions still connecting, without a channel, or gone quiet take no share: nobody
         # can slow the cameras down by opening sessions that send nothing.
         sending = sum(s.sending for s in self._streams.values())
