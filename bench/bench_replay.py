@@ -67,7 +67,11 @@ def raw_capacity(path: Path, daemons: int, threads: int, seconds: float = 5.0) -
 
     def work(k: int, engine: Engine) -> None:
         memory = CropMemory()
-        engine.detect_batch(frames[:2], [memory, memory])  # warm up
+        try:
+            engine.detect_batch(frames[:2], [memory, memory])  # warm up
+        except BaseException:
+            start.abort()  # the others (and the caller) stop waiting, and are told
+            raise
         start.wait()
         n, stop = 0, time.perf_counter() + seconds
         while time.perf_counter() < stop:
@@ -78,7 +82,10 @@ def raw_capacity(path: Path, daemons: int, threads: int, seconds: float = 5.0) -
     workers = [threading.Thread(target=work, args=(k, e)) for k, e in enumerate(engines)]
     for t in workers:
         t.start()
-    start.wait()
+    try:
+        start.wait()
+    except threading.BrokenBarrierError:
+        raise RuntimeError("an engine failed its warm-up run (see the thread's error)") from None
     t0 = time.perf_counter()
     for t in workers:
         t.join()
@@ -158,8 +165,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = clip(Path(tmp) / "hotdogs.h264")
         settings, cores = Settings(), os.cpu_count() or 1
-        layouts = {(settings.daemons, default_threads(cores, settings.daemons))}
-        layouts.add((settings.daemons, max(1, cores // settings.daemons)))  # no thread to spare
+        threads = settings.threads or default_threads(cores, settings.daemons)
+        layouts = {(settings.daemons, threads)}  # the server's, SEEFOOD_THREADS honoured
+        if not settings.threads:
+            layouts.add((settings.daemons, max(1, cores // settings.daemons)))  # none to spare
         raws = {layout: raw_capacity(path, *layout) for layout in sorted(layouts)}
         capacity = max(raws.values())
         for (daemons, threads), raw in raws.items():

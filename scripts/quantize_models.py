@@ -43,8 +43,10 @@ row or a column of pixels or two, even in fp32 (CV 79.3-86.4% over 4 such shifts
 photos as they are), so recipes were compared over all 5 too: mean CV recall fp32 83.8%,
 this recipe 82.2%, all int8 80.7%. Speed (bench/bench_models.py, both int8 against both
 fp32 in one run, a shared 2-core machine): 1.87-2.37x over four runs; the float stem costs
-1.6-1.8 ms a detector run (in one run the whole-int8 detector 2.00x, this one 1.87x). Not a
-sure 2x, so the default stays fp32 (see detection/model.py).
+1.6-1.8 ms a detector run (in one run the whole-int8 detector 2.00x, this one 1.87x). With
+onnxruntime's QDQ propagation off (detection/model.py DISABLED_OPTIMIZERS: it had moved the
+stem's quantisation above its MaxPool, run then on uint8 unvectorised), both int8 measured
+2.07-2.30x on a quiet machine, and this recipe is the default.
 
 Usage: python scripts/quantize_models.py [OUT_DIR]
 """

@@ -82,8 +82,9 @@ def test_no_local_daemons_needs_remote_workers() -> None:
 
 def test_one_daemon_per_core_up_to_four_each_with_two_threads_at_least() -> None:
     assert [default_daemons(c) for c in (None, 1, 2, 3, 16)] == [1, 1, 2, 3, 4]
-    # (cores, daemons) -> threads per session: never more than the cores, two when it can
-    cases = {(1, 1): 1, (2, 2): 2, (2, 1): 2, (4, 4): 2, (16, 4): 4, (8, 1): 8}
+    # (cores, daemons) -> threads per session: never more than the cores, two when it can,
+    # one each beyond a daemon per core
+    cases = {(1, 1): 1, (2, 2): 2, (2, 1): 2, (4, 4): 2, (16, 4): 4, (8, 1): 8, (2, 8): 1}
     assert {k: default_threads(*k) for k in cases} == cases
     assert default_threads(None, 1) == 1
     assert load_settings({}).daemons == default_daemons(os.cpu_count())

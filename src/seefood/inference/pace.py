@@ -12,14 +12,16 @@ per frame (here 41 ms alone, 34 in twos, 29 in fours), so frames sent at the sin
 leave the daemons a margin that batching takes up when arrivals bunch: the queue stays a
 batch long, and every frame sent is inferred. Paced to what batches reach, the cameras
 would be sent faster as the batches grew, until the queue stood full and every frame had
-waited a round of the others (bench/bench_replay.py: at 16 streams p95 latency 500-600 ms,
-against 240-300).
+waited a round of the others (bench/bench_replay.py, 16 streams, one daemon, one run each: p95
+515-578 ms paced 10-25% over the batches' rate and 302 ms at it; 199 and 242 ms at 1.0 and
+1.15 times the single rate).
 """
 
 from __future__ import annotations
 
 HEADROOM = 1.0  # frames sent per inference the stream can get one at a time (see above)
 SMOOTHING = 0.2  # weight of the newest service time in the running mean
+STALE = 50  # runs after which a batch size not seen again is not trusted
 MIN_FPS = 1.0  # never ask a camera for less: the verdict would go stale
 CHANGE = 0.1  # a new pace is sent when it differs from the last by more than this share
 DETAIL = 2  # a camera's frames need at most this many times the models' input side
@@ -36,29 +38,41 @@ class ServiceRate:
 
     def __init__(self) -> None:
         self.seconds: dict[int, float] = {}  # batch size -> mean seconds per run
+        self._last: dict[int, int] = {}  # batch size -> the run it was last seen in
+        self._runs = 0
 
     def observe(self, seconds: float, inferences: int) -> None:
         if inferences <= 0 or seconds <= 0:
             return
+        self._runs += 1
         old = self.seconds.get(inferences)
+        if old is not None and self._runs - self._last[inferences] > STALE + 1:
+            old = None  # seen again after long: start afresh, not from a stale mean
+        self._last[inferences] = self._runs
         self.seconds[inferences] = seconds if old is None else old + SMOOTHING * (seconds - old)
 
     @property
     def single(self) -> float | None:
         """Seconds for one request alone: measured, or else from the line through the two
-        smallest batch sizes seen (a daemon that has never run one alone), or else the
-        share of the only size seen."""
+        smallest batch sizes seen (a daemon that has never run one alone), or else the share
+        of the only size seen; never more than a batch seen in the last STALE runs took (a
+        slow first run alone must not hold the pace down while the daemon runs batches; a
+        size seen again after that long starts its mean afresh)."""
         runs = self.seconds
         if not runs:
             return None
-        if 1 in runs:
-            return runs[1]
         sizes = sorted(runs)
-        if len(sizes) == 1:
-            return runs[sizes[0]] / sizes[0]
-        (k0, k1) = sizes[:2]
-        per_item = (runs[k1] - runs[k0]) / (k1 - k0)
-        return max(runs[k0] - per_item * (k0 - 1), runs[k0] / k0)
+        k0 = sizes[0]
+        if k0 == 1:
+            estimate = runs[1]
+        elif len(sizes) == 1:
+            estimate = runs[k0] / k0
+        else:
+            k1 = sizes[1]
+            per_item = (runs[k1] - runs[k0]) / (k1 - k0)
+            estimate = max(runs[k0] - per_item * (k0 - 1), runs[k0] / k0)
+        recent = [v for k, v in runs.items() if self._runs - self._last[k] <= STALE]
+        return min([estimate, *recent])
 
     @property
     def per_second(self) -> float | None:
