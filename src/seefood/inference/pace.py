@@ -44,10 +44,9 @@ class ServiceRate:
     def observe(self, seconds: float, inferences: int) -> None:
         if inferences <= 0 or seconds <= 0:
             return
+        # A size seen again after long starts afresh, not from a stale mean.
+        old = self.seconds.get(inferences) if self._recent(inferences) else None
         self._runs += 1
-        old = self.seconds.get(inferences)
-        if old is not None and self._runs - self._last[inferences] > STALE + 1:
-            old = None  # seen again after long: start afresh, not from a stale mean
         self._last[inferences] = self._runs
         self.seconds[inferences] = seconds if old is None else old + SMOOTHING * (seconds - old)
 
@@ -71,8 +70,11 @@ class ServiceRate:
             k1 = sizes[1]
             per_item = (runs[k1] - runs[k0]) / (k1 - k0)
             estimate = max(runs[k0] - per_item * (k0 - 1), runs[k0] / k0)
-        recent = [v for k, v in runs.items() if self._runs - self._last[k] <= STALE]
-        return min([estimate, *recent])
+        return min([estimate, *(v for k, v in runs.items() if self._recent(k))])
+
+    def _recent(self, size: int) -> bool:
+        """Whether `size` ran within the last STALE runs."""
+        return size in self._last and self._runs - self._last[size] <= STALE
 
     @property
     def per_second(self) -> float | None:
