@@ -42,7 +42,7 @@ def default_threads(cores: int | None, daemons: int) -> int:
     cores = cores or 1
     if daemons > cores:
         return 1
-    return max(1, min(cores, max(2, cores // max(daemons, 1))))
+    return min(cores, max(2, cores // max(daemons, 1)))
 
 
 class Settings(BaseSettings):

@@ -29,9 +29,14 @@ if TYPE_CHECKING:  # Ray is optional: imported only when remote workers are aske
 DECODE_CONCURRENCY = 2  # uploads decoded at once, in threads beside inference
 
 
+def daemon_threads(settings: Settings) -> int:
+    """onnxruntime threads per session of each local daemon."""
+    return settings.threads or default_threads(os.cpu_count(), settings.daemons)
+
+
 def build_engines(settings: Settings) -> list[Engine]:
     """One engine (its own onnxruntime sessions) per daemon, sharing the cores between them."""
-    threads = settings.threads or default_threads(os.cpu_count(), settings.daemons)
+    threads = daemon_threads(settings)
     return [build_engine(settings, threads) for _ in range(settings.daemons)]
 
 
