@@ -78,7 +78,16 @@ def test_serve_uses_a_worker_node_and_outlives_the_head(
     bin_dir = Path(sys.executable).parent
     gcs_port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RAY_", "SEEFOOD_"))}
-    head = subprocess.Popen(
+
+    def start(args: list[str], env: dict[str, str], output: Any) -> subprocess.Popen[str]:
+        """A process in its own group (Ray's processes die with it), stopped after the test."""
+        proc = subprocess.Popen(
+            args, env=env, stdout=output, stderr=output, text=True, start_new_session=True
+        )
+        processes.append(proc)
+        return proc
+
+    head = start(
         [
             str(bin_dir / "ray"),
             "start",
@@ -89,36 +98,24 @@ def test_serve_uses_a_worker_node_and_outlives_the_head(
             "--disable-usage-stats",
             "--block",
         ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,  # its own process group: Ray's processes die with it
+        env,
+        subprocess.DEVNULL,
     )
-    processes.append(head)
     address = f"{socket.gethostbyname(socket.gethostname())}:{gcs_port}"
     time.sleep(3)  # the head's GCS listening before anyone joins
     assert head.poll() is None, "ray start --head failed"
-    worker = subprocess.Popen(
+    worker = start(
         [str(bin_dir / "seefood"), "worker", "--address", address, "--num-cpus", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,  # its own process group: Ray's processes die with it
+        env,
+        subprocess.DEVNULL,
     )
-    processes.append(worker)
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
+    server = start(
         [str(bin_dir / "seefood"), "serve", "--port", str(port), "--threads", "1"],
-        env={**env, "SEEFOOD_RAY_ADDRESS": address, "SEEFOOD_DAEMONS": "1"},
-        stdout=log,
-        stderr=log,
-        text=True,
-        start_new_session=True,
+        {**env, "SEEFOOD_RAY_ADDRESS": address, "SEEFOOD_DAEMONS": "1"},
+        log,
     )
-    processes.append(server)
     url = f"http://127.0.0.1:{port}"
 
     def workers() -> list[dict[str, Any]]:
