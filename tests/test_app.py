@@ -149,3 +149,48 @@ def test_a_big_phone_photo_is_answered_in_its_own_pixels(
     got = max((d for d in body["detections"] if d["hotdog"]), key=lambda d: d["score"])
     want = max((d for d in full.detections if d.class_name == "hot dog"), key=lambda d: d.score)
     assert iou(got["box"], want.box) > 0.9
+
+
+@pytest.mark.parametrize(
+    ("label", "name"), [("hotdog", "7974806.jpg"), ("not_hotdog", "1001773.jpg")]
+)
+def test_an_iphone_heic_photo_gets_the_verdict_of_its_jpeg_twin(
+    live_server: LiveServer, label: str, name: str
+) -> None:
+    from seefood import load_image
+
+    from .conftest import DEV_SET, heic_bytes
+
+    photo = load_image(DEV_SET / label / name)
+    answers = {}
+    for kind, data in [("jpeg", jpeg_bytes(photo, 95)), ("heic", heic_bytes(photo))]:
+        r = httpx.post(
+            f"{live_server.url}/v1/detect",
+            content=data,
+            headers={"content-type": f"image/{kind}"},
+        )
+        assert r.status_code == 200, r.text
+        answers[kind] = r.json()
+    assert answers["heic"]["verdict"] == answers["jpeg"]["verdict"] == label
+    assert answers["heic"]["hotdog_score"] == pytest.approx(
+        answers["jpeg"]["hotdog_score"], abs=0.1
+    )
+    assert "preview" not in answers["heic"], "only when asked"
+
+
+def test_a_preview_comes_when_asked_for_pages_that_cannot_show_the_file(
+    live_server: LiveServer, hotdog_image: RGBImage
+) -> None:
+    import base64
+
+    from .conftest import heic_bytes
+
+    r = httpx.post(
+        f"{live_server.url}/v1/detect?preview=true",
+        content=heic_bytes(hotdog_image),
+        headers={"content-type": "image/heic"},
+    )
+    assert r.status_code == 200, r.text
+    prefix, encoded = r.json()["preview"].split(",", 1)
+    assert prefix == "data:image/jpeg;base64"
+    assert decode_image(base64.b64decode(encoded)).shape == hotdog_image.shape

@@ -207,3 +207,25 @@ def test_without_ray_installed_serve_runs_and_says_what_remote_workers_need() ->
         timeout=300,
     )
     _one_line_error(run, "remote workers need Ray: pip install 'seefood[ray]'")
+
+
+def test_detect_reads_iphone_heic_photos_as_their_jpeg_twins(tmp_path: Path) -> None:
+    from seefood import load_image
+
+    from .conftest import heic_bytes, jpeg_bytes
+
+    for label, name in [("hotdog", "7974806.jpg"), ("not_hotdog", "1001773.jpg")]:
+        photo = load_image(DEV_SET / label / name)
+        (tmp_path / f"{label}.heic").write_bytes(heic_bytes(photo))
+        (tmp_path / f"{label}.jpg").write_bytes(jpeg_bytes(photo, 95))
+    run = seefood("detect", "--json", tmp_path)  # found in the directory by their suffix
+    assert run.returncode == 0, run.stderr
+    verdicts = {
+        Path(r["path"]).name: r["verdict"] for r in map(json.loads, run.stdout.splitlines())
+    }
+    assert verdicts == {
+        "hotdog.heic": "hotdog",
+        "hotdog.jpg": "hotdog",
+        "not_hotdog.heic": "not_hotdog",
+        "not_hotdog.jpg": "not_hotdog",
+    }

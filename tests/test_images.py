@@ -15,7 +15,7 @@ from seefood.stills.images import (
     load_image,
 )
 
-from .conftest import jpeg_bytes, noise_image
+from .conftest import DEV_SET, heic_bytes, jpeg_bytes, noise_image
 
 
 def _encode(img: Image.Image, fmt: str, **kw: object) -> bytes:
@@ -186,3 +186,31 @@ def test_reduced_decoding_keeps_exif_rotation_and_size() -> None:
     image, size = decode_for_model(_big_jpeg(4000, 3000, exif_orientation=6), at_least=(416, 416))
     assert size == (3000, 4000)
     assert image.shape == (1000, 750, 3)
+
+
+def test_heic_decodes_like_its_jpeg_twin() -> None:
+    photo = load_image(DEV_SET / "hotdog" / "7974806.jpg")
+    from_heic = decode_image(heic_bytes(photo))
+    from_jpeg = decode_image(jpeg_bytes(photo, quality=95))
+    assert from_heic.shape == from_jpeg.shape == photo.shape
+    assert np.abs(from_heic.astype(int) - from_jpeg.astype(int)).mean() < 6
+
+
+def test_heic_rotation_is_honoured_once() -> None:
+    """An iPhone held upright stores the sensor's pixels and a rotation (EXIF 6 / irot)."""
+    image = np.zeros((60, 80, 3), np.uint8)
+    image[:, :40] = 255  # left half white
+    decoded = decode_image(heic_bytes(image, orientation=6))
+    assert decoded.shape == (80, 60, 3)  # turned a quarter clockwise: the white on top
+    assert decoded[:40].mean() > 200 and decoded[40:].mean() < 50
+
+
+def test_large_heic_is_decoded_whole_then_brought_down_and_keeps_its_size() -> None:
+    big = np.asarray(
+        Image.fromarray(load_image(DEV_SET / "hotdog" / "7974806.jpg")).resize((1792, 1344))
+    )
+    image, size = decode_for_model(heic_bytes(big, quality=60), at_least=(416, 416))
+    assert size == (1792, 1344)
+    assert image.shape[:2] == (448, 598)  # reduce(3) rounds up, as for PNG
+    with pytest.raises(ImageTooLarge):
+        decode_for_model(heic_bytes(big, quality=30), max_pixels=1_000_000)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from functools import partial
+from typing import cast
 
 import anyio
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
+from PIL import Image
 
 from seefood.config import Settings
 from seefood.detection.result import ResultDict
@@ -13,15 +17,30 @@ from seefood.inference.service import InferenceService, Overloaded
 from seefood.server.upload import read_image_upload
 from seefood.stills.images import ImageError, ImageTooLarge
 from seefood.stills.pipeline import decode_still, finish
+from seefood.types import RGBImage
 
 router = APIRouter()
+
+
+class DetectResponse(ResultDict, total=False):
+    preview: str  # with ?preview=true: the image as the server decoded it, a JPEG data URL
+
+
+def preview_url(image: RGBImage) -> str:
+    """The upright image as a small JPEG data URL, for pages whose browser cannot show the
+    file itself (HEIC outside Safari)."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=85)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 @router.post(
     "/v1/detect",
-    response_model=ResultDict,
+    response_model=DetectResponse,
+    response_model_exclude_unset=True,
     responses={
         400: {"description": "empty body or malformed multipart"},
         413: {"description": "body or image too large"},
@@ -46,7 +65,12 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
         }
     },
 )
-async def detect(request: Request) -> ResultDict:
+async def detect(
+    request: Request,
+    preview: bool = Query(
+        False, description="also answer the decoded image as a JPEG data URL (`preview`)"
+    ),
+) -> DetectResponse:
     """Detect objects in one image, sent as the raw body or as a multipart file."""
     settings: Settings = request.app.state.settings
     service: InferenceService = request.app.state.service
@@ -64,4 +88,7 @@ async def detect(request: Request) -> ResultDict:
         delivered = await service.detect(still.image)
     except Overloaded as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
-    return finish(still, delivered.inference.result).to_dict()
+    answer = cast(DetectResponse, finish(still, delivered.inference.result).to_dict())
+    if preview:
+        answer["preview"] = await anyio.to_thread.run_sync(preview_url, still.image)
+    return answer

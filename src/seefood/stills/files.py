@@ -6,7 +6,20 @@ from collections.abc import Iterable
 from pathlib import Path
 
 IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".jfif"}
+    {
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".webp",
+        ".bmp",
+        ".gif",
+        ".tif",
+        ".tiff",
+        ".jfif",
+        ".heic",
+        ".heif",
+        ".avif",
+    }
 )
 
 
