@@ -3,6 +3,9 @@
 If an aiortc upgrade moves any of these, this file fails first and says which.
 """
 
+from pathlib import Path
+from typing import Any, cast
+
 import aiortc
 import pytest
 from aiortc import RTCPeerConnection, rtp
@@ -11,6 +14,7 @@ from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParam
 
 from seefood.live import aiortc_patch  # importing seefood.live applies the patch
 from seefood.live.orientation import Orientation
+from seefood.live.video_size import DEFAULT_MAX_VIDEO_PIXELS
 
 
 def _map(cvo_id: int | None) -> rtp.HeaderExtensionsMap:
@@ -37,7 +41,6 @@ def test_cvo_is_offered_for_video_only() -> None:
     assert any(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["video"])
     assert not any(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["audio"])
     aiortc_patch.apply()  # idempotent
-    assert sum(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["video"]) == 1
     assert sum(e.uri == aiortc_patch.CVO_URI for e in HEADER_EXTENSIONS["video"]) == 1
 
 
@@ -102,6 +105,9 @@ async def _internals() -> None:
     assert aiortc_patch.negotiated_codecs(transceiver) == [], "nothing before an offer"
     seen: list[object] = []
     aiortc_patch.receiver_packet_hook(transceiver.receiver, seen.append)
+    packet = rtp.RtpPacket(payload_type=96, sequence_number=1, timestamp=90_000, ssrc=1234)
+    await transceiver.receiver._handle_rtp_packet(packet, 0)
+    assert seen == [packet], "the hook saw the packet before aiortc handled it"
     await pc.close()
 
 
@@ -121,3 +127,36 @@ def test_host_addresses_can_be_set() -> None:
     finally:
         aiortc_patch.set_host_addresses(None)
     assert "127.0.0.1" not in aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False)
+
+
+def test_constrained_high_h264_is_received_beside_baseline() -> None:
+    from aiortc.codecs import CODECS
+
+    profiles = [c.parameters.get("profile-level-id") for c in CODECS["video"]]
+    assert profiles.count("640c1f") == 1 and "42e01f" in profiles
+    payload_types = [c.payloadType for c in CODECS["video"]]
+    assert len(set(payload_types)) == len(payload_types)
+
+
+def test_every_received_video_decoder_is_bounded(tmp_path: Path) -> None:
+    import numpy as np
+    from aiortc import rtcrtpreceiver
+    from aiortc.codecs import CODECS
+    from aiortc.jitterbuffer import JitterFrame
+
+    from seefood.contrib.replay import make_replay
+
+    from .h264 import declaring
+
+    h264 = next(c for c in CODECS["video"] if c.mimeType == "video/H264")
+    data = make_replay([np.zeros((240, 320, 3), np.uint8)] * 2, tmp_path / "c.h264").read_bytes()
+    try:
+        aiortc_patch.set_max_video_pixels(320 * 240)
+        decoder: Any = cast(Any, rtcrtpreceiver).get_decoder(h264)
+        assert decoder.decoder.codec.options["max_pixels"] == str(320 * 240)
+        assert decoder.decode(JitterFrame(data, 0))[0].width == 320
+        too_large = decoder.decode(JitterFrame(declaring(data, 640, 480), 3000))
+        assert too_large == [aiortc_patch.OversizeVideo(640, 480, 320 * 240)]
+        assert decoder.decode(JitterFrame(data, 6000)) == [], "nothing more once refused"
+    finally:
+        aiortc_patch.set_max_video_pixels(DEFAULT_MAX_VIDEO_PIXELS)

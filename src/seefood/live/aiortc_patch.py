@@ -10,7 +10,13 @@ its host candidates. This module:
 - lets a sender's extension map carry an `on_send(packet)` hook, which the Python client
   uses to learn the RTP timestamp of each frame it sends (for its round-trip estimate);
 - lets the host addresses used for ICE candidates be configured (`set_host_addresses`);
-- reads what a transceiver negotiated (`negotiated_codecs`) and a receiver's RTP clock.
+- bounds received video: every decoder is wrapped so that a stream declaring more pixels
+  than `set_max_video_pixels` allows is never decoded (its track yields one
+  `OversizeVideo` instead of frames), and libavcodec's own `max_pixels` backs that up;
+- reads what a transceiver negotiated (`negotiated_codecs`) and a receiver's RTP clock;
+- adds H.264 Constrained High (profile-level-id 640c1f) to what aiortc receives: Safari
+  offers it beside Constrained Baseline, iOS's hardware encoder prefers it, and aiortc
+  answers only Baseline; libavcodec decodes both.
 
 `seefood.live` calls `apply()` once on import. tests/test_aiortc_patch.py checks every
 internal used here, so an aiortc upgrade that moves them fails loudly there instead of
@@ -20,16 +26,20 @@ silently losing orientation.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aioice.ice
 import aiortc
-from aiortc import codecs, rtp
+import av
+from aiortc import codecs, rtcrtpreceiver, rtp
 from aiortc.rtcrtpparameters import (
     RTCRtpCodecParameters,
     RTCRtpHeaderExtensionParameters,
     RTCRtpParameters,
 )
+
+from seefood.live.video_size import DEFAULT_MAX_VIDEO_PIXELS, declared_size
 
 CVO_URI = "urn:3gpp:video-orientation"
 CVO_DEFAULT_ID = 4  # ids 1 and 3 are aiortc's own (mid, abs-send-time)
@@ -38,6 +48,8 @@ TESTED_AIORTC = "1.16.0"
 _applied = False
 _host_addresses: list[str] | None = None
 _original_get_host_addresses = aioice.ice.get_host_addresses
+_original_get_decoder = codecs.get_decoder  # what rtcrtpreceiver imported
+_max_video_pixels = DEFAULT_MAX_VIDEO_PIXELS
 
 
 def apply() -> None:
@@ -48,10 +60,83 @@ def apply() -> None:
         codecs.HEADER_EXTENSIONS["video"].append(
             RTCRtpHeaderExtensionParameters(id=CVO_DEFAULT_ID, uri=CVO_URI)
         )
+    _add_constrained_high()
     _patch_extensions_map()
     _patch_serialize()
     aioice.ice.get_host_addresses = _get_host_addresses
+    rtcrtpreceiver.get_decoder = _guarded_decoder  # type: ignore[attr-defined]
     _applied = True
+
+
+@dataclass(frozen=True, slots=True)
+class OversizeVideo:
+    """What a received video track yields instead of frames of a stream that is too large."""
+
+    width: int
+    height: int
+    limit: int  # pixels
+
+
+def set_max_video_pixels(pixels: int) -> None:
+    """Received video declaring more pixels than this (width x height) is not decoded."""
+    global _max_video_pixels
+    _max_video_pixels = pixels
+
+
+def _guarded_decoder(codec: RTCRtpCodecParameters) -> Any:
+    decoder = _original_get_decoder(codec)
+    context = getattr(decoder, "codec", None)
+    if isinstance(context, av.CodecContext):  # H.264: libavcodec refuses larger pictures too
+        context.options = {**context.options, "max_pixels": str(_max_video_pixels)}
+    return _SizeGuard(decoder, codec.name, _max_video_pixels)
+
+
+class _SizeGuard:
+    """A decoder that reads each encoded frame's declared size first (video_size) and
+    decodes nothing of a stream over the limit; runs in aiortc's decoder thread."""
+
+    def __init__(self, decoder: Any, codec: str, limit: int) -> None:
+        self.decoder, self.codec, self.limit = decoder, codec, limit
+        self.refused = False
+
+    def decode(self, encoded_frame: Any) -> list[Any]:
+        if self.refused:
+            return []
+        size = declared_size(self.codec, encoded_frame.data)
+        if size is None or size[0] * size[1] <= self.limit:
+            frames: list[Any] = self.decoder.decode(encoded_frame)
+            big = [f for f in frames if f.width * f.height > self.limit]
+            if not big:
+                return frames
+            size = (big[0].width, big[0].height)
+        self.refused = True
+        return [OversizeVideo(size[0], size[1], self.limit)]
+
+
+CONSTRAINED_HIGH = "640c1f"
+
+
+def _add_constrained_high() -> None:
+    video = codecs.CODECS["video"]
+    if any(c.parameters.get("profile-level-id") == CONSTRAINED_HIGH for c in video):
+        return
+    base = next(c for c in video if c.mimeType.lower() == "video/h264")
+    payload_type = max(c.payloadType for c in video if c.payloadType is not None) + 1
+    video += [
+        RTCRtpCodecParameters(
+            mimeType="video/H264",
+            clockRate=base.clockRate,
+            payloadType=payload_type,
+            rtcpFeedback=list(base.rtcpFeedback),
+            parameters={**base.parameters, "profile-level-id": CONSTRAINED_HIGH},
+        ),
+        RTCRtpCodecParameters(
+            mimeType="video/rtx",
+            clockRate=base.clockRate,
+            payloadType=payload_type + 1,
+            parameters={"apt": payload_type},
+        ),
+    ]
 
 
 def set_host_addresses(addresses: Sequence[str] | None) -> None:

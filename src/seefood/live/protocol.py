@@ -3,7 +3,11 @@
 Messages are JSON objects with a `type`:
 - `result`: one inferred frame; `frame` is its RTP timestamp, boxes are in the upright frame;
 - `dropped`: the broker dropped the stream's request under load; a newer frame follows;
-- `closing`: the server is ending the session, and says why (the peer connection follows);
+- `closing`: the server is ending the session, says why, and whether calling again may
+  help (`retry`: false when the same call would be ended the same way); the peer
+  connection closes next;
+- `alive`: sent when nothing else was for a second, with the frames received so far: a
+  client hearing nothing for two seconds knows the server or the path is gone;
 - `pace`: the frame rate the server will use from this camera (`fps`, null for the camera's
   own) and the longest frame side worth sending (`max_side`); sent within a second of the
   channel opening and whenever the share changes as streams come and go.
@@ -23,12 +27,14 @@ CHANNEL_LABEL = "detections"  # the one data channel a client opens (unordered, 
 def result_message(delivered: Delivered[ReceivedFrame]) -> dict[str, Any]:
     """The message for one inferred frame: the still-image JSON plus the frame's identity."""
     frame = delivered.frame
+    # Boxes in the upright frame as it was received, even when it was inferred smaller.
+    result = delivered.inference.result.rescaled(*frame.upright_size)
     return {
         "type": "result",
         "frame": frame.rtp_timestamp,
         "rotation": frame.orientation.rotation,
         "flip": frame.orientation.flip,
-        **delivered.inference.result.to_dict(),
+        **result.to_dict(),
     }
 
 
@@ -36,8 +42,12 @@ def pace_message(fps: float | None, max_side: int) -> dict[str, Any]:
     return {"type": "pace", "fps": fps, "max_side": max_side}
 
 
-def closing_message(reason: str) -> dict[str, Any]:
-    return {"type": "closing", "reason": reason}
+def closing_message(reason: str, *, retry: bool = True) -> dict[str, Any]:
+    return {"type": "closing", "reason": reason, "retry": retry}
+
+
+def alive_message(frames: int) -> dict[str, Any]:
+    return {"type": "alive", "frames": frames}
 
 
 def drop_message(frame: ReceivedFrame, drop: Drop) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import json
 import logging
 import secrets
@@ -26,6 +27,7 @@ from seefood.live.frames import ReceivedFrame
 from seefood.live.orientation import OrientationTracker
 from seefood.live.protocol import (
     CHANNEL_LABEL,
+    alive_message,
     closing_message,
     drop_message,
     pace_message,
@@ -34,7 +36,20 @@ from seefood.live.protocol import (
 
 log = logging.getLogger("seefood.session")
 
+try:  # glibc keeps freed memory in its arenas; malloc_trim hands it back to the system
+    _libc: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc (musl, macOS): nothing to trim
+    _libc = None
+
+
+def release_memory() -> None:
+    """Return freed heap memory to the system (a session's decoder held 100+ MB)."""
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
 MAX_BUFFERED = 256 * 1024  # bytes queued on the data channel before results are skipped
+ALIVE_EVERY = 1.0  # seconds of silence on the channel before an `alive` message
 
 
 class LiveSession:
@@ -50,6 +65,7 @@ class LiveSession:
         idle_timeout: float,
         max_duration: float,
         on_closed: Callable[[LiveSession], None],
+        on_connected: Callable[[], None] = lambda: None,
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.client = client  # the address the offer came from
@@ -70,6 +86,7 @@ class LiveSession:
         self.packets_received = 0
         self.results_sent = 0
         self.last_frame = time.monotonic()
+        self.last_sent = 0.0  # when anything last went out on the channel
         self.started = time.monotonic()
         self.stream: InferenceStream[ReceivedFrame] = service.open_stream(
             self._send_result, self._send_drop, stream_id=f"session-{self.id}"
@@ -93,6 +110,7 @@ class LiveSession:
         async def on_state() -> None:
             if pc.connectionState == "connected":
                 self.connected = True
+                on_connected()  # its connecting place is free for the next in line
             elif pc.connectionState in ("failed", "closed"):
                 await self.close(f"connection {pc.connectionState}", tell_peer=False)
 
@@ -118,6 +136,9 @@ class LiveSession:
             except MediaStreamError:
                 await self.close("track ended")
                 return
+            if isinstance(frame, aiortc_patch.OversizeVideo):
+                await self.close(_too_large(frame), retry=False)  # it would be the same again
+                return
             if not isinstance(frame, av.VideoFrame):
                 continue  # a video track yields frames; aiortc's type says frame or packet
             now = time.monotonic()
@@ -128,14 +149,19 @@ class LiveSession:
             origin = aiortc_patch.receiver_timestamp_origin(receiver) or 0
             rtp_ts = (int(frame.pts or 0) + origin) & 0xFFFFFFFF
             orientation = self.orientation.at(rtp_ts)
-            self.stream.put(ReceivedFrame(frame, orientation, now, rtp_ts, self.memory))
+            self.stream.put(
+                ReceivedFrame(frame, orientation, now, rtp_ts, self.memory, self.max_side)
+            )
 
     async def _watchdog(self) -> None:
-        """Close sessions whose peer vanished without a word, or that ran too long."""
+        """Close sessions whose peer vanished without a word, or that ran too long; say the
+        session is alive when nothing else was said for a second (see protocol)."""
         while True:
-            await asyncio.sleep(min(1.0, self.idle_timeout / 4, self.connect_timeout / 4))
+            await asyncio.sleep(min(0.5, self.idle_timeout / 4, self.connect_timeout / 4))
             self._pace()
             now = time.monotonic()
+            if now - self.last_sent >= ALIVE_EVERY:
+                self._send(alive_message(self.frames_received))
             if now - self.started > self.max_duration:
                 await self.close("maximum session length reached")
                 return
@@ -160,6 +186,7 @@ class LiveSession:
         except Exception:  # the transport went away under us: the state change will close
             log.debug("send failed", exc_info=True, extra={"session": self.id})
             return False
+        self.last_sent = time.monotonic()
         return True
 
     async def _drain(self, limit: float) -> None:
@@ -172,6 +199,16 @@ class LiveSession:
         ):
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.05)  # from the SCTP queue onto the wire
+
+    async def _channel_opened(self, limit: float) -> None:
+        """Wait up to `limit` for the data channel of a connection still coming up."""
+        deadline = time.monotonic() + limit
+        while (
+            (self.channel is None or self.channel.readyState == "connecting")
+            and self.pc.connectionState == "connected"
+            and time.monotonic() < deadline
+        ):
+            await asyncio.sleep(0.05)
 
     def _pace(self) -> None:
         """Tell the camera how fast to send, when that has changed enough to matter."""
@@ -196,13 +233,19 @@ class LiveSession:
             )
         return f"no video for {self.idle_timeout:g} s"
 
-    async def close(self, reason: str = "closed", *, tell_peer: bool = True) -> None:
-        """End the session; with `tell_peer`, the client first hears why on the channel."""
+    async def close(
+        self, reason: str = "closed", *, tell_peer: bool = True, retry: bool = True
+    ) -> None:
+        """End the session; with `tell_peer`, the client first hears why on the channel,
+        and whether calling again may help (`retry`)."""
         if self._closing:
             return
         self._closing = True
-        if tell_peer and self._send(closing_message(reason)):
-            await self._drain(0.5)
+        if tell_peer:
+            if self.connected:  # refused in its first second: its channel may be opening
+                await self._channel_opened(2.0)
+            if self._send(closing_message(reason, retry=retry)):
+                await self._drain(0.5)
         current = asyncio.current_task()
         for task in self._tasks:
             if task is not current:
@@ -211,6 +254,7 @@ class LiveSession:
         await self.stream.close()
         with contextlib.suppress(Exception):
             await self.pc.close()
+        release_memory()  # the decoder's picture buffers, back to the system
         log.info(
             "session stop",
             extra={
@@ -223,3 +267,10 @@ class LiveSession:
         )
         self.closed.set()
         self.on_closed(self)
+
+
+def _too_large(video: aiortc_patch.OversizeVideo) -> str:
+    return (
+        f"the video is {video.width}x{video.height}, more than this server takes "
+        f"({video.limit} pixels, SEEFOOD_MAX_VIDEO_PIXELS): send 1080p or less"
+    )
