@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,6 +66,25 @@ def jpeg_bytes(image: RGBImage, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
+def heic_bytes(image: RGBImage, quality: int = 90, orientation: int | None = None) -> bytes:
+    """The image as an iPhone would keep it: HEIC (pillow-heif's HEVC encoder); with an EXIF
+    `orientation`, which pillow-heif turns into the file's own rotation (irot), as phones do."""
+    import io
+
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    buf = io.BytesIO()
+    extra = {}
+    if orientation is not None:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        extra["exif"] = exif.tobytes()
+    Image.fromarray(image).save(buf, format="HEIF", quality=quality, **extra)
+    return buf.getvalue()
+
+
 def iou(a: Sequence[float], b: Sequence[float]) -> float:
     """Intersection over union of two [x, y, width, height] boxes."""
     w = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
@@ -123,3 +143,47 @@ def live_server(engine: HotdogDetector) -> Iterator[LiveServer]:
     server = LiveServer(app)
     yield server
     server.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_process(port: int, **env: str) -> subprocess.Popen[bytes]:
+    """`seefood serve` on 127.0.0.1:`port` as its own process (one daemon), once it answers;
+    `env` adds SEEFOOD_* settings. The caller ends it (terminate, or kill for a crash)."""
+    import os
+    import sys
+    import tempfile
+    import time
+
+    import httpx
+
+    # Not a pipe: a chatty server must never block on it. Closed with the process's files.
+    log = tempfile.TemporaryFile()  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "-m", "seefood", "serve", "--port", str(port)],
+        env={**os.environ, "SEEFOOD_DAEMONS": "1", **env},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except httpx.TransportError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                log.seek(0)
+                raise RuntimeError(f"seefood serve did not start: {log.read()[-2000:]!r}") from None
+            time.sleep(0.1)
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024

@@ -21,6 +21,7 @@ from seefood.detection.verdict import Source
 from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
 from seefood.inference.remote.proxy import DEFAULT_DEADLINE
 from seefood.inference.requestor import DEFAULT_BACKOFF
+from seefood.live.video_size import DEFAULT_MAX_VIDEO_PIXELS
 from seefood.stills.images import DEFAULT_MAX_PIXELS
 
 MAX_DEFAULT_DAEMONS = 4
@@ -158,11 +159,31 @@ class Settings(BaseSettings):
         json_schema_extra={"shown": "none (one camera alone: its own rate)"},
     )
     max_sessions: int = Field(
-        8, ge=1, description="WebRTC sessions at once, connected or connecting (503 beyond)"
+        8, ge=1, description="WebRTC sessions at once, connected or connecting (more wait)"
     )
-    max_connecting: int = Field(4, ge=1, description="of those, not yet connected (503 beyond)")
+    max_connecting: int = Field(4, ge=1, description="of those, not yet connected (more wait)")
     max_connecting_per_client: int = Field(
-        2, ge=1, description="of those, from one address (429 beyond)"
+        2,
+        ge=1,
+        description="of those, from one address (more wait, and let others by meanwhile)",
+    )
+    max_video_pixels: int = Field(
+        DEFAULT_MAX_VIDEO_PIXELS,
+        ge=64 * 64,
+        description="largest live video, width x height: a stream declaring more is closed, "
+        "with the reason, before it is decoded (larger frames under it are scaled down)",
+        json_schema_extra={"shown": "1920 x 1088 (1080p)"},
+    )
+    admission_wait_seconds: float = Field(
+        10,
+        ge=0,
+        le=30,
+        description="how long an offer waits for a place before the answer says to come "
+        "back (503 with a ticket that keeps its place)",
+    )
+    max_waiting: int = Field(64, ge=0, description="offers waiting for a place (503 beyond)")
+    max_waiting_per_client: int = Field(
+        16, ge=0, description="of those, from one address (429 beyond)"
     )
     connect_timeout_seconds: float = Field(
         10, gt=0, description="a session that has not connected by then is closed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -27,11 +28,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
-    from seefood.contrib.client import StreamClient, file_frames, keep_streaming, pattern_frames
+    from seefood.contrib.client import (
+        Outcome,
+        StreamClient,
+        file_frames,
+        keep_streaming,
+        pattern_frames,
+    )
+    from seefood.contrib.paced import SOURCE_FPS, frame_rate
     from seefood.contrib.replay import PacketTrack
     from seefood.live.ice import use_host_addresses
 
     frames: Iterator[RGBImage] | None = None
+    fps = SOURCE_FPS
     if args.source == "pattern":
         if args.passthrough:
             raise ValueError("--passthrough sends a file: give an .h264 or .ivf file")
@@ -44,6 +53,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
             PacketTrack(source)  # says at once why the file cannot be sent as it is
         else:
             frames = file_frames(source, loop=args.loop)
+            fps = frame_rate(source)  # a 15 fps clip plays at 15
     use_host_addresses(args.ice_address, urlparse(args.url).hostname or "")
 
     def show(message: dict[str, Any]) -> None:
@@ -57,6 +67,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
         return StreamClient(
             args.url,
             frames if frames is not None else PacketTrack(Path(args.source), loop=args.loop),
+            fps=fps,
             codec=args.codec,
             rotation=args.rotate,
             on_message=show,
@@ -64,18 +75,28 @@ def cmd_stream(args: argparse.Namespace) -> int:
             access_token=args.token or os.environ.get("SEEFOOD_TOKEN"),
         )
 
-    messages, sent = asyncio.run(keep_streaming(new_client, args.duration, say))
+    outcome = Outcome()
+    # Ctrl-C ends the sessions; the summary below still says what they gave.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(keep_streaming(new_client, args.duration, say, outcome))
+    messages = outcome.messages
     results = [m for m in messages if m.get("type") == "result"]
     verdicts = {v: sum(m["verdict"] == v for m in results) for v in ("hotdog", "not_hotdog")}
     rtts = sorted(m["rtt_ms"] for m in results if "rtt_ms" in m)
     closing = [m["reason"] for m in messages if m.get("type") == "closing"]
     if not results and closing:
         say(f"no results: the server closed the session ({closing[-1]})")
-    print(
-        f"sent {sent} frames, {len(results)} results "
-        f"({verdicts['hotdog']} hotdog, {verdicts['not_hotdog']} not hotdog), "
-        f"{sum(m.get('type') == 'dropped' for m in messages)} drop notices"
-        + (f", round trip median {rtts[len(rtts) // 2]:.0f} ms" if rtts else ""),
-        file=sys.stderr,
-    )
+    # The summary comes even when it gave up: what it did get is worth knowing (and a
+    # newcomer whose server was never reached gets the one line that says so, nothing more).
+    if outcome.sent or messages:
+        print(
+            f"sent {outcome.sent} frames, {len(results)} results "
+            f"({verdicts['hotdog']} hotdog, {verdicts['not_hotdog']} not hotdog), "
+            f"{sum(m.get('type') == 'dropped' for m in messages)} drop notices"
+            + (f", round trip median {rtts[len(rtts) // 2]:.0f} ms" if rtts else ""),
+            file=sys.stderr,
+        )
+    if outcome.error is not None:
+        say(f"error: {outcome.error}")
+        return 2
     return 0 if results else 1

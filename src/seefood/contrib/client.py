@@ -10,6 +10,7 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import httpx
 import numpy as np
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
-from seefood.contrib.paced import CLOCK, PacedTrack
+from seefood.contrib.paced import CLOCK, SOURCE_FPS, PacedTrack
 from seefood.contrib.replay import PacketTrack
 from seefood.live import aiortc_patch
 from seefood.live.orientation import Orientation, rotate_away
@@ -86,8 +87,10 @@ class SourceTrack(PacedTrack[RGBImage]):
     """Decoded frames, encoded by aiortc, at the source's rate or the server's pace (see
     PacedTrack); turns each frame away from upright when a rotation is simulated."""
 
-    def __init__(self, frames: Iterator[RGBImage], orientation: Orientation) -> None:
-        super().__init__(frames)
+    def __init__(
+        self, frames: Iterator[RGBImage], orientation: Orientation, fps: float = SOURCE_FPS
+    ) -> None:
+        super().__init__(frames, fps=fps)
         self.orientation = orientation
 
     async def recv(self) -> av.VideoFrame:
@@ -101,6 +104,10 @@ class SourceTrack(PacedTrack[RGBImage]):
         return frame
 
 
+def _high_profile(parameters: dict[str, Any]) -> bool:
+    return str(parameters.get("profile-level-id", "")).lower().startswith("64")
+
+
 class Unreachable(ConnectionError):
     """The server did not answer at all (not running, wrong address, network down)."""
 
@@ -108,15 +115,33 @@ class Unreachable(ConnectionError):
 class Refused(RuntimeError):
     """The server answered the offer with an error; `status` says which."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, retry_after: float | None = None) -> None:
         super().__init__(f"offer refused ({status}): {detail}")
         self.status = status
         self.detail = detail
+        self.retry_after = retry_after  # seconds, when the server said
 
     @property
     def passing(self) -> bool:
         """Whether trying again later may succeed (busy), not a fault of the offer."""
         return self.status in (429, 503)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["retry-after"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _detail(response: httpx.Response) -> tuple[str, dict[str, Any]]:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text, {}
+    if not isinstance(body, dict):
+        return response.text, {}
+    return str(body.get("detail", response.text)), body
 
 
 class StreamClient:
@@ -127,6 +152,7 @@ class StreamClient:
         url: str,
         source: Iterator[RGBImage] | PacketTrack,
         *,
+        fps: float = SOURCE_FPS,
         codec: str = "h264",
         rotation: int = 0,
         on_message: Callable[[dict[str, Any]], None] | None = None,
@@ -141,7 +167,7 @@ class StreamClient:
                 raise ValueError("a file sent as it is cannot be turned (--rotate)")
             self.track, self.codec = source, source.codec
         else:
-            self.track, self.codec = SourceTrack(source, self.orientation), codec
+            self.track, self.codec = SourceTrack(source, self.orientation, fps), codec
         self.on_message = on_message
         self.verify_tls = verify_tls
         self.pc = RTCPeerConnection()
@@ -153,12 +179,17 @@ class StreamClient:
         self.ended: str | None = None  # why the server ended the session, if it said
         self._sent_at: OrderedDict[int, float] = OrderedDict()  # RTP timestamp -> time sent
 
-    async def start(self) -> None:
+    async def start(
+        self, on_wait: Callable[[str], None] | None = None, give_up_at: float | None = None
+    ) -> None:
+        """Make the offer and connect; while the server is full, wait in its line (saying
+        so through `on_wait`) until `give_up_at` (time.monotonic())."""
         transceiver = self.pc.addTransceiver(self.track, direction="sendonly")
         caps = RTCRtpSender.getCapabilities("video")
-        transceiver.setCodecPreferences(
-            codec_preferences(caps.codecs if caps else [], [CODECS[self.codec]])
-        )
+        offered = caps.codecs if caps else []
+        if isinstance(self.track, SourceTrack):  # aiortc's own encoder makes Baseline only
+            offered = [c for c in offered if not _high_profile(c.parameters)]
+        transceiver.setCodecPreferences(codec_preferences(offered, [CODECS[self.codec]]))
         extensions = aiortc_patch.sender_extensions_map(transceiver.sender)
         if self.orientation.rotation:
             extensions.video_orientation = self.orientation.to_byte()
@@ -166,26 +197,43 @@ class StreamClient:
         channel = self.pc.createDataChannel(CHANNEL_LABEL, ordered=False, maxRetransmits=0)
         channel.on("message", self._on_message)
         await self.pc.setLocalDescription(await self.pc.createOffer())
-        offer = self.pc.localDescription
-        try:
-            async with httpx.AsyncClient(
-                verify=self.verify_tls, timeout=30, headers=self._auth
-            ) as http:
-                response = await http.post(
-                    f"{self.url}/v1/webrtc/offer", json={"sdp": offer.sdp, "type": offer.type}
-                )
-        except httpx.TransportError as exc:
-            raise Unreachable(f"cannot reach the server at {self.url}: {_reason(exc)}") from None
-        if response.status_code != 200:
-            try:
-                detail = str(response.json().get("detail", response.text))
-            except ValueError:
-                detail = response.text
-            raise Refused(response.status_code, detail)
-        answer = response.json()
+        answer = await self._post_offer(self.pc.localDescription.sdp, on_wait, give_up_at)
         self.session_id = answer["session_id"]
         self.token = answer["token"]
         await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+
+    async def _post_offer(
+        self, sdp: str, on_wait: Callable[[str], None] | None, give_up_at: float | None
+    ) -> dict[str, Any]:
+        """The server's answer; while it has no place, the same offer again with the ticket
+        that keeps this client's place in line, as often as the server says."""
+        body: dict[str, Any] = {"sdp": sdp, "type": "offer"}
+        told = None
+        async with httpx.AsyncClient(
+            verify=self.verify_tls, timeout=60, headers=self._auth
+        ) as http:
+            while True:
+                try:
+                    response = await http.post(f"{self.url}/v1/webrtc/offer", json=body)
+                except httpx.TransportError as exc:
+                    raise Unreachable(
+                        f"cannot reach the server at {self.url}: {_reason(exc)}"
+                    ) from None
+                if response.status_code == 200:
+                    answer: dict[str, Any] = response.json()
+                    return answer
+                detail, fields = _detail(response)
+                wait = _retry_after(response)
+                ticket = fields.get("ticket")
+                late = give_up_at is not None and time.monotonic() + (wait or 0) > give_up_at
+                if response.status_code != 503 or not ticket or late:
+                    raise Refused(response.status_code, detail, wait)
+                body["ticket"] = ticket
+                line = f"waiting for a place ({fields.get('ahead', '?')} ahead)"
+                if on_wait is not None and line != told:
+                    on_wait(line)
+                told = line
+                await asyncio.sleep(wait or 0)
 
     def _on_packet_sent(self, packet: Any) -> None:
         if packet.timestamp not in self._sent_at:
@@ -246,31 +294,49 @@ async def run_stream(client: StreamClient, duration: float) -> list[dict[str, An
 MAX_RETRIES = 5  # consecutive failed reconnects, 1 + 2 + 4 + 8 + 16 s apart, as the page
 
 
+@dataclass
+class Outcome:
+    """What a run of `keep_streaming` gave, and why it stopped early if it did."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    sent: int = 0  # frames sent
+    error: Exception | None = None  # why it gave up, if it did
+
+
 async def keep_streaming(
-    new_client: Callable[[], StreamClient], duration: float, say: Callable[[str], None]
-) -> tuple[list[dict[str, Any]], int]:
+    new_client: Callable[[], StreamClient],
+    duration: float,
+    say: Callable[[str], None],
+    outcome: Outcome | None = None,
+) -> Outcome:
     """Stream for `duration`, reconnecting with back-off when the server goes away.
 
-    The first connection must succeed (a wrong address should fail at once); after that an
-    outage, however long, is ridden out with up to MAX_RETRIES tries in a row. Returns all
-    messages and the number of frames sent.
+    A server that cannot be reached at first fails at once (a wrong address should); a busy
+    one (its line, 429, 503) is waited for, first connection or not, as long as the run
+    lasts; after a first connection an outage is ridden out with up to MAX_RETRIES tries in
+    a row. What was received before it gave up (or was cancelled) is in the outcome (the
+    one given, filled as it goes) either way.
     """
     deadline = time.monotonic() + duration
-    messages: list[dict[str, Any]] = []
-    sent = 0
+    outcome = outcome if outcome is not None else Outcome()
     failures = 0
     connected_once = False
     while time.monotonic() < deadline:
         client = new_client()
         try:
-            await client.start()
+            await client.start(on_wait=say, give_up_at=deadline)
         except (Unreachable, Refused) as exc:
             await client.pc.close()
+            busy = isinstance(exc, Refused) and exc.passing
+            unreachable_at_first = isinstance(exc, Unreachable) and not connected_once
             permanent = isinstance(exc, Refused) and not exc.passing
-            if not connected_once or permanent or failures >= MAX_RETRIES:
-                raise
+            if unreachable_at_first or permanent or failures >= MAX_RETRIES:
+                outcome.error = exc
+                return outcome
             delay = 2.0**failures
-            failures += 1
+            if busy and isinstance(exc, Refused) and exc.retry_after is not None:
+                delay = max(exc.retry_after, 0.5)
+            failures += 0 if busy else 1
             say(f"{exc}; trying again in {delay:g} s")
             await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             continue
@@ -281,12 +347,12 @@ async def keep_streaming(
         finally:
             ending = client.ending
             await client.stop()
-            messages += client.messages
-            sent += client.track.sent
+            outcome.messages += client.messages
+            outcome.sent += client.track.sent
         if ending is None or ending == "the video ended":
             break
         say(f"{ending}; reconnecting")
-    return messages, sent
+    return outcome
 
 
 def _reason(exc: httpx.TransportError) -> str:

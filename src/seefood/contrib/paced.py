@@ -10,25 +10,30 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Generic, TypeVar
 
+import av
 from aiortc.mediastreams import MediaStreamTrack
 
 T = TypeVar("T")
 
-SOURCE_FPS = 30.0  # the rate of the files and patterns sent
+SOURCE_FPS = 30.0  # the rate of patterns, and of files that do not say theirs
 CLOCK = 90_000  # RTP's video clock
 
 
 class PacedTrack(MediaStreamTrack, Generic[T]):
     """`next_item()` gives the source's item due now and its RTP timestamp, at most
-    `max_fps` (the server's pace; None: the source's own rate) a second. With `droppable`
-    False every item is sent, at the source's rate, whatever the pace."""
+    `max_fps` (the server's pace; None: the source's own rate, `fps`) a second. With
+    `droppable` False every item is sent, at the source's rate, whatever the pace."""
 
     kind = "video"
 
-    def __init__(self, source: Iterator[T], *, droppable: bool = True) -> None:
+    def __init__(
+        self, source: Iterator[T], *, droppable: bool = True, fps: float = SOURCE_FPS
+    ) -> None:
         super().__init__()
+        self.fps = fps
         self.max_fps: float | None = None
         self.sent = 0
         self._source = source
@@ -46,14 +51,14 @@ class PacedTrack(MediaStreamTrack, Generic[T]):
         wait = self._began + self._due - now
         if wait > 0:
             await asyncio.sleep(wait)
-        elif wait < -2 / SOURCE_FPS:  # fell behind (a busy machine): from now, no burst
+        elif wait < -2 / self.fps:  # fell behind (a busy machine): from now, no burst
             self._began = now - self._due
         at = self._due
         item = self._last
-        rate = SOURCE_FPS
+        rate = self.fps
         if self.droppable:
-            rate = min(self.max_fps or SOURCE_FPS, SOURCE_FPS)
-            while self._played <= at * SOURCE_FPS + 1e-6:  # the source up to now; the last
+            rate = min(self.max_fps or self.fps, self.fps)
+            while self._played <= at * self.fps + 1e-6:  # the source up to now; the last
                 item = next(self._source, None)
                 self._played += 1
                 if item is None:
@@ -67,3 +72,14 @@ class PacedTrack(MediaStreamTrack, Generic[T]):
         self._due += 1 / rate
         self.sent += 1
         return item, int(at * CLOCK)
+
+
+def frame_rate(path: Path) -> float:
+    """The frames per second a video file says it plays at (SOURCE_FPS if it says none)."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate
+    except (av.error.FFmpegError, OSError, IndexError):
+        return SOURCE_FPS
+    return float(rate) if rate and 1 <= float(rate) <= 240 else SOURCE_FPS

@@ -19,7 +19,7 @@ import av
 from av.packet import Packet as AvPacket
 from av.video.stream import VideoStream
 
-from seefood.contrib.paced import CLOCK, PacedTrack
+from seefood.contrib.paced import CLOCK, SOURCE_FPS, PacedTrack, frame_rate
 from seefood.types import RGBImage
 
 FORMATS = {".h264": ("h264", "libx264"), ".264": ("h264", "libx264"), ".ivf": ("ivf", "libvpx")}
@@ -95,13 +95,14 @@ def _packets(path: Path, loop: bool) -> Iterator[Packet]:
 
 
 class PacketTrack(PacedTrack[Packet]):
-    """The file's packets, sent as they are at SOURCE_FPS (whatever rate the file was made
-    at), or at the server's pace by leaving packets out when every frame is a key frame
-    (see PacedTrack)."""
+    """The file's packets, sent as they are at its rate (an .ivf says it; a raw .h264 does
+    not: SOURCE_FPS), or at the server's pace by leaving packets out when every frame is a
+    key frame (see PacedTrack)."""
 
     def __init__(self, path: Path, *, loop: bool = False) -> None:
         self.codec, droppable = probe(path)
-        super().__init__(_packets(path, loop), droppable=droppable)
+        fps = frame_rate(path) if self.codec == "vp8" else SOURCE_FPS
+        super().__init__(_packets(path, loop), droppable=droppable, fps=fps)
 
     async def recv(self) -> Packet:
         packet, pts = await self.next_item()

@@ -90,6 +90,23 @@ def reachable_candidates(text: str, *, allow_loopback: bool) -> str:
     return "\r\n".join(out)
 
 
+def wait_for_peer_reflexive(text: str) -> str:
+    """An offer whose only candidates are mDNS names (.local), without end-of-candidates.
+
+    Safari (and Chromium, unless told otherwise) hide their host addresses behind mDNS
+    names. aioice resolves them by multicast, which fails across subnets, on Wi-Fi that
+    isolates clients, or from a container; with end-of-candidates said and no candidate
+    left, it then drops the ICE component and answers with no candidate at all. Without
+    it, the server answers with its own candidates and learns the browser's address from
+    the browser's first connectivity check (a peer-reflexive candidate, RFC 8445 7.3.1.3).
+    """
+    candidates = [line.split() for line in text.split("\r\n") if line.startswith("a=candidate:")]
+    addresses = [fields[4] if len(fields) > 4 else "" for fields in candidates]
+    if not addresses or not all(a.lower().endswith(".local") for a in addresses):
+        return text
+    return "\r\n".join(line for line in text.split("\r\n") if line != "a=end-of-candidates")
+
+
 def _may_contact(address: str, allow_loopback: bool) -> bool:
     try:
         ip = ipaddress.ip_address(address)
@@ -110,12 +127,6 @@ def why_no_candidates(text: str) -> str:
         return (
             "the offer has no ICE candidates: send it once ICE gathering is complete "
             "(the server does not trickle candidates)"
-        )
-    if all(c.ip.lower().endswith(".local") for c in candidates):
-        return (
-            "the offer's only ICE candidates are mDNS names (.local) that this server cannot "
-            "resolve: let the browser share its local addresses, or configure a STUN or TURN "
-            "server (SEEFOOD_ICE_SERVERS) so that it gathers others"
         )
     return "none of the offer's ICE candidates can be reached from the server"
 

@@ -16,6 +16,7 @@ from aiortc import (
 
 from seefood.inference.service import InferenceService
 from seefood.live import aiortc_patch
+from seefood.live.admission import WaitingRoom
 from seefood.live.ice import IceServers
 from seefood.live.sdp import (
     BitrateHints,
@@ -24,19 +25,12 @@ from seefood.live.sdp import (
     check_offer,
     codec_preferences,
     reachable_candidates,
+    wait_for_peer_reflexive,
     why_no_candidates,
 )
 from seefood.live.session import LiveSession
 
 log = logging.getLogger("seefood.sessions")
-
-
-class TooManySessions(RuntimeError):
-    """The server is at its session limit (HTTP 503)."""
-
-
-class TooManyConnecting(RuntimeError):
-    """This client already has as many calls connecting as it may (HTTP 429)."""
 
 
 class NoSuchSession(LookupError):
@@ -56,6 +50,9 @@ class SessionLimits:
     connect_timeout: float = 10.0  # seconds a session may take to connect
     max_duration: float = 3600.0  # seconds
     idle_timeout: float = 10.0  # seconds without video before a session is closed
+    admission_wait: float = 10.0  # seconds an offer is held waiting for a place
+    max_waiting: int = 64  # offers waiting for a place, in all
+    max_waiting_per_client: int = 16  # of those, from one address
     ice: IceServers = field(default_factory=IceServers)
     bitrate: BitrateHints | None = field(default_factory=BitrateHints)
 
@@ -66,28 +63,33 @@ class SessionManager:
         self.limits = limits or SessionLimits()
         self.sessions: dict[str, LiveSession] = {}
         self._pending: list[str] = []  # clients whose offers are being answered
+        self.waiting_room = WaitingRoom(
+            self._room,
+            wait=self.limits.admission_wait,
+            max_waiting=self.limits.max_waiting,
+            max_waiting_per_client=self.limits.max_waiting_per_client,
+        )
 
-    def _admit(self, client: str) -> None:
-        """Refuse an offer the limits have no room for; a session that never connects holds a
-        slot for `connect_timeout` only, and one client can hold only a few that way."""
+    def _room(self, client: str) -> str | None:
+        """Why `client` cannot start a session now, or None when it can. A session that
+        never connects holds a place for `connect_timeout` only, and one address can hold
+        only a few connecting places that way (the waiting room lets others by meanwhile)."""
         limits = self.limits
         connecting = [s for s in self.sessions.values() if not s.connected]
         if len(self.sessions) + len(self._pending) >= limits.max_sessions:
-            raise TooManySessions(f"the server is at its limit of {limits.max_sessions} sessions")
+            return f"the server is at its limit of {limits.max_sessions} sessions"
+        if len(connecting) + len(self._pending) >= limits.max_connecting:
+            return f"{limits.max_connecting} calls are connecting"
         mine = sum(s.client == client for s in connecting) + self._pending.count(client)
         if mine >= limits.max_connecting_per_client:
-            raise TooManyConnecting(
-                f"{mine} calls from this address are still connecting; wait for them to "
-                "connect or time out"
-            )
-        if len(connecting) + len(self._pending) >= limits.max_connecting:
-            raise TooManySessions(
-                f"{limits.max_connecting} calls are connecting; try again in a few seconds"
-            )
+            return f"{mine} calls from this address are connecting"
+        return None
 
     async def accept(
-        self, sdp: str, kind: str, client: str = "unknown"
+        self, sdp: str, kind: str, client: str = "unknown", ticket: str | None = None
     ) -> tuple[LiveSession, RTCSessionDescription]:
+        """Answer an offer, once there is a place for it (see `WaitingRoom`, whose
+        `Waiting` and `WaitingRoomFull` this raises); a bad offer is refused at once."""
         if kind != "offer":
             raise OfferError(f"expected an SDP offer, got type {kind!r}")
         check_offer(sdp)
@@ -98,8 +100,9 @@ class SessionManager:
                 "none of the offer's ICE candidates is an address the server will contact "
                 "(loopback, link-local, multicast and unspecified addresses are not)"
             )
-        self._admit(client)
-        self._pending.append(client)
+        sdp = wait_for_peer_reflexive(sdp)
+        await self.waiting_room.enter(client, ticket)
+        self._pending.append(client)  # at once: the next in line sees this place taken
         pc = RTCPeerConnection(RTCConfiguration(iceServers=self.limits.ice.servers() or None))
         session: LiveSession | None = None
         try:
@@ -118,6 +121,7 @@ class SessionManager:
                 idle_timeout=self.limits.idle_timeout,
                 max_duration=self.limits.max_duration,
                 on_closed=self._forget,
+                on_connected=self.waiting_room.changed,
             )
             session.watch_receiver(transceiver.receiver)
             try:
@@ -154,6 +158,7 @@ class SessionManager:
             raise
         finally:
             self._pending.remove(client)
+            self.waiting_room.changed()
 
     async def close(self, session_id: str, token: str) -> None:
         """End a session for the client that made it (it holds the session's token)."""
@@ -169,6 +174,7 @@ class SessionManager:
 
     def _forget(self, session: LiveSession) -> None:
         self.sessions.pop(session.id, None)
+        self.waiting_room.changed()
 
 
 def _describe(exc: BaseException) -> str:

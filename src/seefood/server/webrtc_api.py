@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from seefood.live.admission import Waiting, WaitingRoomFull
 from seefood.live.protocol import CHANNEL_LABEL
 from seefood.live.sdp import OfferError
-from seefood.live.sessions import (
-    NoSuchSession,
-    NotYourSession,
-    SessionManager,
-    TooManyConnecting,
-    TooManySessions,
-)
+from seefood.live.sessions import NoSuchSession, NotYourSession, SessionManager
 
 router = APIRouter()
 
@@ -21,6 +17,11 @@ router = APIRouter()
 class Offer(BaseModel):
     sdp: str = Field(max_length=200_000, description="the client's SDP offer")
     type: str = Field("offer", description="must be 'offer'")
+    ticket: str | None = Field(
+        None,
+        max_length=64,
+        description="the ticket from an earlier 503 answer: keeps this client's place in line",
+    )
 
 
 class Answer(BaseModel):
@@ -28,6 +29,14 @@ class Answer(BaseModel):
     type: str
     session_id: str
     token: str = Field(description="send as the `X-Session-Token` header to end the session")
+
+
+class WaitingForPlace(BaseModel):
+    """No place yet: send the same offer again with `ticket` after `Retry-After` seconds."""
+
+    detail: str
+    ticket: str = Field(description="send it back in the next offer to keep your place")
+    ahead: int = Field(description="offers in line before this one")
 
 
 class IceServer(BaseModel):
@@ -63,22 +72,38 @@ async def client_config(request: Request) -> ClientConfig:
     response_model=Answer,
     responses={
         400: {"description": "malformed SDP, no video, or no common codec"},
-        429: {"description": "this client has too many calls connecting"},
-        503: {"description": "too many live or connecting sessions"},
+        429: {"description": "too many offers from this address are waiting already"},
+        503: {
+            "model": WaitingForPlace,
+            "description": "no place yet: the offer waited for one (up to "
+            "SEEFOOD_ADMISSION_WAIT_SECONDS); send it again with the ticket after "
+            "Retry-After seconds",
+        },
     },
 )
-async def offer(body: Offer, request: Request) -> Answer:
-    """Start a live session: send video, open a data channel labelled `detections`."""
+async def offer(body: Offer, request: Request) -> Answer | JSONResponse:
+    """Start a live session: send video, open a data channel labelled `detections`.
+
+    When the server has no place for it, the offer waits in line for a while, then is
+    answered 503 with a ticket that keeps its place when it is sent again.
+    """
     manager: SessionManager = request.app.state.sessions
+    client = request.client.host if request.client else "unknown"
     try:
-        client = request.client.host if request.client else "unknown"
-        session, answer = await manager.accept(body.sdp, body.type, client)
+        session, answer = await manager.accept(body.sdp, body.type, client, body.ticket)
     except OfferError as exc:
         raise HTTPException(400, str(exc)) from None
-    except TooManyConnecting as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": "5"}) from None
-    except TooManySessions as exc:
-        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
+    except Waiting as exc:
+        ahead = "you are next" if exc.ahead == 0 else f"{exc.ahead} ahead of you"
+        waiting = WaitingForPlace(
+            detail=f"waiting for a place: {exc.why} ({ahead})", ticket=exc.ticket, ahead=exc.ahead
+        )
+        return JSONResponse(
+            waiting.model_dump(), 503, headers={"Retry-After": str(exc.retry_after)}
+        )
+    except WaitingRoomFull as exc:
+        status = 429 if exc.this_client else 503
+        raise HTTPException(status, str(exc), headers={"Retry-After": "5"}) from None
     return Answer(sdp=answer.sdp, type=answer.type, session_id=session.id, token=session.token)
 
 

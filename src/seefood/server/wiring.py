@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from seefood.config import Settings, build_engine, default_threads
 from seefood.detection.engine import Engine
 from seefood.inference.service import InferenceService, ServiceConfig
+from seefood.live import aiortc_patch
 from seefood.live.ice import IceServers, is_loopback, use_host_addresses
 from seefood.live.sdp import BitrateHints
 from seefood.live.sessions import SessionLimits, SessionManager
@@ -62,6 +63,9 @@ def session_limits(settings: Settings) -> SessionLimits:
         max_sessions=settings.max_sessions,
         max_connecting=settings.max_connecting,
         max_connecting_per_client=settings.max_connecting_per_client,
+        admission_wait=settings.admission_wait_seconds,
+        max_waiting=settings.max_waiting,
+        max_waiting_per_client=settings.max_waiting_per_client,
         allow_loopback=is_loopback(settings.host),
         connect_timeout=settings.connect_timeout_seconds,
         max_duration=settings.session_max_seconds,
@@ -123,6 +127,7 @@ def lifespan(
         await service.start()
         remote = start_remote_workers(settings, service) if settings.ray_address else None
         use_host_addresses(settings.ice_host_addresses, settings.host)
+        aiortc_patch.set_max_video_pixels(settings.max_video_pixels)
         sessions = SessionManager(service, session_limits(settings))
         app.state.settings = settings
         app.state.service = service
