@@ -1,6 +1,6 @@
 // One call to the server: offer/answer over HTTP, video out, results in on a data channel.
 
-import { api } from "./api.js";
+import { ApiError, api, sleep } from "./api.js";
 import { describePath, explainIceFailure, gatheredTypes } from "./connectivity.js";
 import { noteEncodedFrame } from "./rtp-clock.js";
 import { noteEncoded, resetCallStats } from "./stats.js";
@@ -68,9 +68,11 @@ function waitForIce(conn, timeoutMs) {
 // Call the server with the camera's `stream`. `isCurrent()` says whether the caller still
 // wants this call after each wait; `onMessage` gets each data-channel message, `onLost` is
 // called when the server ends the session or the connection fails (with a sentence for the
-// person when ICE never connected), `onPath` with the way the call goes once it connects.
-// Throws an ApiError (with the HTTP status) when the server refuses.
-export async function connect(stream, isCurrent, { onMessage, onLost, onPath }) {
+// person when ICE never connected), `onPath` with the way the call goes once it connects,
+// `onWaiting(ahead, detail)` while the server is full and the call waits in its line.
+// Throws an ApiError (with the HTTP status) when the server refuses, fetch's TypeError
+// when it cannot be reached.
+export async function connect(stream, isCurrent, { onMessage, onLost, onPath, onWaiting }) {
   const { channel: label, ice_servers: iceServers } = await clientConfig();
   // Chromium needs its legacy flag for encoded streams; the standard transform does not.
   const insertable = !window.RTCRtpScriptTransform &&
@@ -84,6 +86,8 @@ export async function connect(stream, isCurrent, { onMessage, onLost, onPath }) 
   preferH264(transceiver);
   if (insertable || window.RTCRtpScriptTransform) watchEncodedFrames(transceiver.sender);
 
+  // Safari may leave a data channel's `id` null until SCTP is up: nothing here reads it,
+  // the channel is told apart by its label alone, on both sides.
   const channel = conn.createDataChannel(label, { ordered: false, maxRetransmits: 0 });
   channel.onmessage = (event) => { if (conn === pc) onMessage(JSON.parse(event.data)); };
   // The server ended the session (restart, time limit): the media may linger a moment.
@@ -102,21 +106,49 @@ export async function connect(stream, isCurrent, { onMessage, onLost, onPath }) 
   await conn.setLocalDescription(await conn.createOffer());
   await waitForIce(conn, 3000); // the server takes one complete offer, no trickle
   if (!isCurrent()) { conn.close(); return; }
-  const response = await api("/v1/webrtc/offer", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sdp: conn.localDescription.sdp, type: conn.localDescription.type }),
-  });
-  const answer = await response.json();
-  if (!isCurrent() || conn !== pc) {
+  const answer = await offerInLine(conn, isCurrent, onWaiting);
+  if (!answer || !isCurrent() || conn !== pc) {
     // Stopped while the offer was on its way: end the session it made, at once.
     conn.close();
-    deleteSession({ id: answer.session_id, token: answer.token });
+    if (answer) deleteSession({ id: answer.session_id, token: answer.token });
     return;
   }
   session = { id: answer.session_id, token: answer.token };
   document.body.dataset.session = answer.session_id;
   await conn.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
+}
+
+// The server's answer to the offer. While it is full it holds the offer a while, then
+// answers 503 with a ticket: the same offer goes again with it, keeping this call's place
+// in line, until a place frees (or the caller gives up: null).
+async function offerInLine(conn, isCurrent, onWaiting) {
+  const body = { sdp: conn.localDescription.sdp, type: conn.localDescription.type };
+  for (;;) {
+    try {
+      const response = await api("/v1/webrtc/offer", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return await response.json();
+    } catch (err) {
+      const ticket = err instanceof ApiError && err.status === 503 && err.body.ticket;
+      if (!ticket) throw err;
+      body.ticket = ticket;
+      if (onWaiting) onWaiting(err.body.ahead, err.message);
+      await sleep(1000 * (err.retryAfter ?? 1));
+      if (!isCurrent() || conn !== pc) return null;
+    }
+  }
+}
+
+// A new camera track for the call on its way (the old one ended: iOS ends it in the
+// background); false when there is no call to give it to.
+export async function replaceCamera(stream) {
+  const sender = pc && pc.getSenders().find((s) => s.track === null || s.track.kind === "video");
+  if (!sender || pc.connectionState === "closed") return false;
+  await sender.replaceTrack(stream.getVideoTracks()[0]);
+  return true;
 }
 
 // The server's pace: the frame rate it will use from this camera (null: the camera's own)

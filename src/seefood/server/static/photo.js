@@ -1,4 +1,6 @@
 // Photo mode: take or upload a still photo, send it to /v1/detect, draw the boxes over it.
+// A photo this browser cannot show itself (HEIC, the iPhone's format, outside Safari) is
+// shown from the server's decoded copy, so boxes land on the very picture they belong to.
 
 import { ApiError, api } from "./api.js";
 import { clearOverlay, drawDetections } from "./overlay.js";
@@ -13,21 +15,46 @@ const WHY = {
 };
 
 let seq = 0; // a newer pick wins over an older answer
+let objectUrl = null;
+
+// Whether this browser can show `url` as an <img> (false for HEIC outside Safari).
+function showable(url) {
+  const probe = new Image();
+  probe.src = url;
+  return probe.decode().then(() => true, () => false);
+}
+
+function showPhoto(url) {
+  photo.src = url;
+  photo.hidden = false;
+  $("placeholder").hidden = true;
+}
+
+// Photo mode with nothing chosen: an empty stage that says what to do, no broken image.
+export function resetPhoto() {
+  seq += 1;
+  photo.hidden = true;
+  photo.removeAttribute("src");
+  if (objectUrl) URL.revokeObjectURL(objectUrl);
+  objectUrl = null;
+  $("photo-info").textContent = "";
+}
 
 export async function detectPhoto(file) {
   const mine = ++seq;
   showMessage("");
   clearOverlay();
   resetVerdict();
-  if (photo.src) URL.revokeObjectURL(photo.src);
-  photo.src = URL.createObjectURL(file);
-  photo.hidden = false;
-  $("video").hidden = true;
-  $("placeholder").hidden = true;
-  setStatus("connecting", "detecting");
+  $("photo-info").textContent = "";
+  if (objectUrl) URL.revokeObjectURL(objectUrl);
+  objectUrl = URL.createObjectURL(file);
+  setStatus("connecting", "checking the photo");
+  const own = await showable(objectUrl);
+  if (mine !== seq) return;
+  if (own) showPhoto(objectUrl);
   let body;
   try {
-    const response = await api("/v1/detect", {
+    const response = await api(own ? "/v1/detect" : "/v1/detect?preview=true", {
       method: "POST",
       headers: { "content-type": file.type || "application/octet-stream" },
       body: file,
@@ -40,14 +67,17 @@ export async function detectPhoto(file) {
       setStatus("failed", WHY[err.status] || `error ${err.status}`);
     } else {
       showMessage("Could not reach the server. Check the connection and try again.");
-      setStatus("failed", "offline");
+      setStatus("failed", "server unreachable");
     }
     return;
   }
   if (mine !== seq) return;
+  if (!own) showPhoto(body.preview);
   await photo.decode().catch(() => {});
   if (mine !== seq) return;
   drawDetections(body, photo);
   showVerdict(body.verdict);
-  setStatus("idle", `${body.timings_ms.total.toFixed(0)} ms`);
+  setStatus("idle", "photo checked");
+  $("photo-info").textContent =
+    `${body.width}×${body.height}, ${body.timings_ms.total.toFixed(0)} ms on the server`;
 }

@@ -36,8 +36,13 @@ let shownFrame = null;
 let drawnResult = null; // what the overlay shows now: {t, message}
 let lastCalibration = -Infinity;
 let raf = null;
-let hasCaptureTimes = false;
-let startedAt = 0;
+let hasCaptureTimes = false; // this call's preview frames carried capture times
+// What this browser can do, learnt once for the page (so the control never flips back):
+// its camera frames carry capture times ("yes"/"no"), and its calls give an RTP clock.
+let captureTimes = "unknown";
+let framesWithout = 0;
+let clockMissing = false;
+let firstResultAt = null; // this call's
 
 const supportsFrameCallbacks = "requestVideoFrameCallback" in HTMLVideoElement.prototype;
 
@@ -54,16 +59,25 @@ function dropFrames(keepFrom) {
 function onFrame(_now, metadata) {
   if (!running) return;
   video.requestVideoFrameCallback(onFrame);
+  // Optional in the spec, and absent for cameras in Firefox (and in some Safari versions).
   const t = metadata.captureTime;
-  if (t === undefined) return; // this browser gives no capture times: live only
+  if (t === undefined) {
+    framesWithout += 1;
+    if (captureTimes === "unknown" && framesWithout >= 5) { captureTimes = "no"; showControl(); }
+    return; // this browser gives no capture times: live only
+  }
+  if (captureTimes !== "yes") { captureTimes = "yes"; showControl(); }
   hasCaptureTimes = true;
   newest = t;
   noteCaptured(t);
   if (view !== "aligned") return;
   // A copy the size it is shown at (no bigger than the camera's), not the camera's own.
-  const scale = Math.min(1, (canvas.clientWidth * devicePixelRatio) / metadata.width || 1);
-  const width = Math.max(2, Math.round(metadata.width * scale));
-  const height = Math.max(2, Math.round(metadata.height * scale));
+  const frameWidth = metadata.width || video.videoWidth; // optional fields, too
+  const frameHeight = metadata.height || video.videoHeight;
+  if (!frameWidth || !frameHeight) return;
+  const scale = Math.min(1, (canvas.clientWidth * devicePixelRatio) / frameWidth || 1);
+  const width = Math.max(2, Math.round(frameWidth * scale));
+  const height = Math.max(2, Math.round(frameHeight * scale));
   createImageBitmap(video, { resizeWidth: width, resizeHeight: height }).then((bitmap) => {
     if (!running || view !== "aligned") { bitmap.close(); return; }
     frames.push({ t, bitmap });
@@ -76,7 +90,7 @@ function alignedPossible() {
 }
 
 function wantedView() {
-  if (!alignedPossible()) return "live";
+  if (!alignedPossible()) return "live"; // for now: until this call's clock is found
   if (chosen) return chosen;
   const now = performance.now();
   const median = percentile(rtts.filter((r) => now - r.at < RTT_WINDOW_MS).map((r) => r.ms), 0.5);
@@ -85,16 +99,20 @@ function wantedView() {
   return median < ALIGNED_BELOW_MS ? "aligned" : "live";
 }
 
+// Whether this browser can show the aligned view at all, as far as it has shown so far.
+function canAlign() {
+  return supportsFrameCallbacks && captureTimes !== "no" && !clockMissing;
+}
+
 function showControl() {
   for (const input of document.querySelectorAll("input[name=view]")) {
-    input.checked = input.value === view;
+    input.checked = input.value === (chosen || view);
   }
-  // Unsupported here, or no clock found in 5 s (long enough on a working call): live only.
-  const unable = !supportsFrameCallbacks ||
-    (running && !alignedPossible() && performance.now() - startedAt > 5000);
+  const unable = !canAlign();
   $("view-aligned").disabled = unable;
-  $("view-hint").textContent = unable ? "This browser can only show the live view."
+  const hint = unable ? "This browser can only show the live view."
     : "Aligned: the picture waits for its boxes. Live: no wait; boxes trail and fade.";
+  if ($("view-hint").textContent !== hint) $("view-hint").textContent = hint;
 }
 
 function setView(next) {
@@ -201,7 +219,7 @@ export function startViews(element) {
   video = element;
   running = true;
   document.body.dataset.view = view;
-  startedAt = performance.now();
+  framesWithout = 0;
   if (supportsFrameCallbacks) video.requestVideoFrameCallback(onFrame);
   raf = requestAnimationFrame(loop);
   showControl();
@@ -228,11 +246,18 @@ export function resetViews() {
   shownFrame = null;
   drawnResult = null;
   hasCaptureTimes = false;
-  startedAt = performance.now();
+  firstResultAt = null;
 }
 
 export function showResult(message) {
   const now = performance.now();
+  // Results for five seconds and still no RTP clock: this browser gives no encoded frames'
+  // timestamps (rtp-clock.js), so it cannot align; said once, not each call.
+  if (firstResultAt === null) firstResultAt = now;
+  if (!clockMissing && !calibrated() && now - firstResultAt > 5000 && hasCaptureTimes) {
+    clockMissing = true;
+    showControl();
+  }
   const t = captureTimeOf(message.frame);
   if (t !== null) rtts.push({ at: now, ms: now - t });
   const result = { t, message };
