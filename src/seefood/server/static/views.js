@@ -99,20 +99,35 @@ function wantedView() {
   return median < ALIGNED_BELOW_MS ? "aligned" : "live";
 }
 
-// Whether this browser can show the aligned view at all, as far as it has shown so far.
+// Whether this browser can show the aligned view: "yes" once a call's clock was found,
+// "no" once it is known that it cannot be, else "unknown". Only ever learnt one way.
+let alignedSeen = false;
 function canAlign() {
-  return supportsFrameCallbacks && captureTimes !== "no" && !clockMissing;
+  if (alignedSeen) return "yes";
+  if (!supportsFrameCallbacks || captureTimes === "no" || clockMissing) return "no";
+  return "unknown";
 }
+
+// The hint is one sentence for the whole page, so it never flips during a call: what this
+// browser could do last time (remembered), else what both views do. The Aligned control is
+// enabled only once aligning is shown to work, so it never offers what cannot be done.
+const REMEMBERED = "seefood.aligned"; // "no": this browser could not align before
+const remembered = (() => { try { return localStorage.getItem(REMEMBERED); } catch { return null; } })();
+const HINT = remembered === "no" || !supportsFrameCallbacks
+  ? "This browser can only show the live view."
+  : "Aligned: the picture waits for its boxes. Live: no wait; boxes trail and fade.";
+$("view-hint").textContent = HINT;
 
 function showControl() {
   for (const input of document.querySelectorAll("input[name=view]")) {
     input.checked = input.value === (chosen || view);
   }
-  const unable = !canAlign();
-  $("view-aligned").disabled = unable;
-  const hint = unable ? "This browser can only show the live view."
-    : "Aligned: the picture waits for its boxes. Live: no wait; boxes trail and fade.";
-  if ($("view-hint").textContent !== hint) $("view-hint").textContent = hint;
+  const able = canAlign();
+  try { if (able !== "unknown") localStorage.setItem(REMEMBERED, able); } catch { /* private mode */ }
+  $("view-aligned").disabled = able !== "yes";
+  $("view-aligned").parentElement.title = able === "no"
+    ? "This browser gives no capture times for its frames, which the aligned view needs." : "";
+  if ($("view-hint").textContent !== HINT) $("view-hint").textContent = HINT;
 }
 
 function setView(next) {
@@ -203,7 +218,7 @@ function loop() {
   const now = performance.now();
   if (now - lastCalibration > 500) {
     lastCalibration = now;
-    calibrate();
+    if (calibrate() && hasCaptureTimes) alignedSeen = true;
     setView(wantedView());
     showControl();
     describe();
