@@ -9,11 +9,14 @@ if [ ! -d ../shared/data/hotdog-dev ]; then
     exit 1
 fi
 
-# Debian's Chromium and Firefox ESR for the browser tests (Playwright drives Chromium,
-# WebDriver BiDi drives Firefox; no browser is downloaded).
+# Debian's Chromium, Firefox ESR and WebKitGTK (Safari's engine) for the browser tests:
+# Playwright drives Chromium, WebDriver BiDi drives Firefox, WebKitWebDriver drives
+# MiniBrowser under Xvfb; no browser is downloaded.
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v firefox-esr >/dev/null 2>&1 || missing="$missing firefox-esr"
+command -v WebKitWebDriver >/dev/null 2>&1 || missing="$missing webkit2gtk-driver"
+command -v Xvfb >/dev/null 2>&1 || missing="$missing xvfb"
 if [ -n "$missing" ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
