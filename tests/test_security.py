@@ -65,6 +65,10 @@ def test_on_a_network_the_api_needs_the_token_but_the_page_does_not(
     for path in ("/", "/static/main.js", "/healthz", "/docs"):
         assert httpx.get(f"{network.url}{path}").status_code == 200, path
     assert httpx.get(f"{network.url}/metrics").status_code == 401
+    # /healthz stays open for load balancers, and says no more than that it is up.
+    assert httpx.get(f"{network.url}/healthz").json() == {"status": "ok"}
+    told = httpx.get(f"{network.url}/healthz", headers={"authorization": f"Bearer {TOKEN}"})
+    assert {"version", "model", "sessions", "workers"} <= told.json().keys()
     assert httpx.get(f"{network.url}/v1/webrtc/config").status_code == 401
     spec = httpx.get(f"{network.url}/openapi.json").json()
     assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"

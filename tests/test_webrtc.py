@@ -681,3 +681,23 @@ def test_a_browser_hiding_its_addresses_behind_mdns_names_still_connects(
     candidates = [line for line in sent[0].split("\r\n") if line.startswith("a=candidate")]
     assert candidates and all(".local " in line for line in candidates), candidates
     assert results(messages), "connected by the client's checks alone"
+
+
+def test_stream_reaches_a_server_on_all_interfaces_from_this_machine(tmp_path: Path) -> None:
+    """`serve --host 0.0.0.0` contacts no loopback candidate (as any server beyond loopback):
+    `seefood stream http://127.0.0.1:...` offers this machine's other addresses as well."""
+    if not aiortc_patch.aioice_host_addresses():
+        pytest.skip("this machine has no address but loopback")
+    port = free_port()
+    server = serve_process(port, SEEFOOD_HOST="0.0.0.0", SEEFOOD_TOKEN="t0ken")
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "seefood", "stream", "pattern", "--url",
+             f"http://127.0.0.1:{port}", "--token", "t0ken", "--duration", "4"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        assert '"type": "result"' in run.stdout
+    finally:
+        server.terminate()
+        server.wait(30)

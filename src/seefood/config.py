@@ -119,7 +119,8 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(
         None,
         description="a Ray cluster's head (host:port, or auto on a node of it): its nodes "
-        "started with `seefood worker` run inference daemons too (pip install seefood[ray])",
+        "started with `seefood worker` run inference daemons too "
+        "(from a checkout: pip install -c constraints.txt '.[ray]')",
     )
     worker_deadline_ms: float = Field(
         DEFAULT_DEADLINE * 1000,

@@ -124,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "worker",
-        help="run inference for a seefood server on this machine (a Ray node; seefood[ray])",
+        help="run inference for a seefood server on this machine (a Ray node; "
+        "from a checkout: pip install -c constraints.txt '.[ray]')",
     )
     p.add_argument("--address", help="the Ray head's host:port (default: $SEEFOOD_RAY_ADDRESS)")
     p.add_argument(

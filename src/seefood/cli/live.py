@@ -37,7 +37,8 @@ def cmd_stream(args: argparse.Namespace) -> int:
     )
     from seefood.contrib.paced import SOURCE_FPS, frame_rate
     from seefood.contrib.replay import PacketTrack
-    from seefood.live.ice import use_host_addresses
+    from seefood.live import aiortc_patch
+    from seefood.live.ice import is_loopback, use_host_addresses
 
     frames: Iterator[RGBImage] | None = None
     fps = SOURCE_FPS
@@ -54,7 +55,15 @@ def cmd_stream(args: argparse.Namespace) -> int:
         else:
             frames = file_frames(source, loop=args.loop)
             fps = frame_rate(source)  # a 15 fps clip plays at 15
-    use_host_addresses(args.ice_address, urlparse(args.url).hostname or "")
+    server_host = urlparse(args.url).hostname or ""
+    if args.ice_address:
+        use_host_addresses(args.ice_address, server_host)
+    elif is_loopback(server_host):
+        # A server on this machine may listen on 0.0.0.0 and, like any server beyond
+        # loopback, contact no loopback candidate: offer this machine's other addresses too.
+        use_host_addresses(["127.0.0.1", *aiortc_patch.aioice_host_addresses()], server_host)
+    else:
+        use_host_addresses(None, server_host)
 
     def show(message: dict[str, Any]) -> None:
         print(json.dumps(message), flush=True)

@@ -30,14 +30,11 @@ def _summary(result: DetectionResult, limit: int = 4) -> str:
 
 
 def short_path(path: str, width: int) -> str:
-    """`path` in at most `width` characters: the file name kept, the middle cut."""
+    """`path` in at most `width` characters: its end kept (the file name and the folders
+    nearest it, which tell hotdog/ from not_hotdog/), the start cut."""
     if len(path) <= width:
         return path
-    head, sep, name = path.rpartition("/")
-    if len(name) + 2 >= width:  # even the name is too long: keep its end (the suffix)
-        return "…" + name[-(width - 1) :]
-    room = width - len(name) - 2  # for "…" and "/"
-    return f"{head[:room]}…{sep}{name}" if head else name
+    return "…" + path[-(width - 1) :]
 
 
 def _annotated_path(out_dir: Path, path: Path, used: set[Path]) -> Path:
@@ -108,7 +105,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
     if not args.json:
         Console().print(table)
         err.print(
-            f"{len(paths)} images: {hotdogs} hotdog, {len(paths) - hotdogs - failed} not hotdog"
+            f"{len(paths)} image{'' if len(paths) == 1 else 's'}: {hotdogs} hotdog, "
+            f"{len(paths) - hotdogs - failed} not hotdog"
             + (f", [red]{failed} failed[/red]" if failed else "")
         )
     return 1 if failed else 0
@@ -289,11 +287,9 @@ def cmd_model_info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info, indent=2))
         return 0
-    table = Table(box=None, show_header=False)
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")  # a sha256 is folded, never cut
+    # One line per field, never wrapped by us (a sha256 stays whole, to copy); --json for tools.
+    out = Console(soft_wrap=True)
     for key, value in info.items():
         shown = json.dumps(value) if isinstance(value, dict | list) else str(value)
-        table.add_row(f"[bold]{key}[/bold]", shown)
-    Console().print(table)
+        out.print(f"[bold]{key:<17}[/bold] {shown}", highlight=False, markup=True)
     return 0

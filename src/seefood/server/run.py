@@ -19,8 +19,11 @@ from seefood.server.wiring import Models, build_engines
 
 
 def addresses_to_open(settings: Settings) -> list[str]:
-    """The addresses people can open: the bound one, or every interface's for 0.0.0.0/::."""
-    if settings.host in ("0.0.0.0", "::"):
+    """The addresses people can open: the bound one, or every interface's for 0.0.0.0 (IPv4
+    only: that is all it listens on) and :: (both, as Linux's dual-stack socket takes both)."""
+    if settings.host == "0.0.0.0":
+        return [a for a in aiortc_patch.aioice_host_addresses() if ":" not in a]
+    if settings.host == "::":
         return aiortc_patch.aioice_host_addresses()
     return [settings.host]
 

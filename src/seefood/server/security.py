@@ -151,17 +151,16 @@ class Guard:
         if policy.limiter is not None and not policy.limiter.allow(client):
             return 429, "too many requests from this address; slow down", {"Retry-After": "1"}
         path: str = scope["path"]
-        if policy.token is not None and not _public(path):
-            scheme, _, given = headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not secrets.compare_digest(
-                given.strip().encode(), policy.token.encode()
-            ):
-                return (
-                    401,
-                    "this server needs its access token: open the link it printed when it "
-                    "started (it ends in #token=...), or send 'Authorization: Bearer <token>'",
-                    {"WWW-Authenticate": "Bearer"},
-                )
+        trusted = policy.token is None or _has_token(headers, policy.token)
+        # For the public paths that say more to those with the token (/healthz).
+        scope.setdefault("state", {})["trusted"] = trusted
+        if not trusted and not _public(path):
+            return (
+                401,
+                "this server needs its access token: open the link it printed when it "
+                "started (it ends in #token=...), or send 'Authorization: Bearer <token>'",
+                {"WWW-Authenticate": "Bearer"},
+            )
         return None
 
     @staticmethod
@@ -174,6 +173,13 @@ class Guard:
             await send(message)
 
         return wrapped
+
+
+def _has_token(headers: Headers, token: str) -> bool:
+    scheme, _, given = headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(
+        given.strip().encode(), token.encode()
+    )
 
 
 def _public(path: str) -> bool:

@@ -30,17 +30,22 @@ class WorkerHealth(BaseModel):
 
 
 class Health(BaseModel):
+    """Beyond loopback without the token only `status` (what a load balancer needs): the
+    rest (version, models, load, worker hosts) tells a stranger what to attack."""
+
     status: Literal["ok"]
-    version: str
-    model: str
-    layout: str
-    sessions: int
-    local_daemons: int
-    workers: list[WorkerHealth]
+    version: str | None = None
+    model: str | None = None
+    layout: str | None = None
+    sessions: int | None = None
+    local_daemons: int | None = None
+    workers: list[WorkerHealth] | None = None
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, response_model_exclude_unset=True)
 async def healthz(request: Request) -> Health:
+    if not getattr(request.state, "trusted", True):
+        return Health(status="ok")
     sessions: SessionManager = request.app.state.sessions
     models: dict[str, str] = request.app.state.models
     service: InferenceService = request.app.state.service

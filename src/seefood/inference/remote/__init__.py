@@ -1,4 +1,5 @@
-"""Inference daemons on other machines, through Ray (`pip install seefood[ray]`).
+"""Inference daemons on other machines, through Ray (from a checkout:
+`pip install -c constraints.txt '.[ray]'`).
 
 The broker stays on the seefood server: a remote worker's proxy (`proxy.RemoteDaemon`) is
 one more daemon there, asking the broker for work with `ask_r` and sending each batch to

@@ -27,7 +27,9 @@ WORKER_NODE_ENV = {"RAY_worker_niceness": "0"}
 
 class RayMissing(RuntimeError):
     def __init__(self) -> None:
-        super().__init__("remote workers need Ray: pip install 'seefood[ray]'")
+        super().__init__(
+            "remote workers need Ray: from a checkout, pip install -c constraints.txt '.[ray]'"
+        )
 
 
 def connect(address: str) -> bool:
