@@ -81,7 +81,7 @@ def main(out: Path) -> None:
                 (
                     "screenshot-phone.jpg",
                     {
-                        "viewport": {"width": 390, "height": 780},
+                        "viewport": {"width": 390, "height": 844},
                         "is_mobile": True,
                         "device_scale_factor": 2,
                     },
@@ -97,8 +97,31 @@ def main(out: Path) -> None:
                 page.screenshot(path=str(out / name), type="jpeg", quality=82)
                 page.click("#stop")
                 page.close()
+            # Photo mode, with the same drawing as a photo.
+            photo = Path(tmp) / "photo.jpg"
+            Image.fromarray(drawn_hotdog(seed=1)).save(photo, quality=92)
+            page = browser.new_page(viewport={"width": 960, "height": 860})
+            page.goto(url)
+            page.click("#mode-photo")
+            page.set_input_files("#file", str(photo))
+            page.wait_for_function(
+                "() => document.getElementById('status-text').textContent === 'photo checked'",
+                timeout=30_000,
+            )
+            page.screenshot(path=str(out / "screenshot-photo.jpg"), type="jpeg", quality=82)
+            # Reconnecting: live, then the server goes away; the page says so and why.
+            page.click("#mode-live")
+            page.click("#start")
+            page.wait_for_function(
+                "() => document.getElementById('verdict').textContent !== ''", timeout=30_000
+            )
+            server.should_exit = True
+            page.wait_for_function(
+                "() => document.getElementById('status-text').textContent.includes('unreachable')",
+                timeout=30_000,
+            )
+            page.screenshot(path=str(out / "screenshot-reconnecting.jpg"), type="jpeg", quality=82)
             browser.close()
-        server.should_exit = True
     print(f"screenshots written to {out}")
 
 
