@@ -540,6 +540,27 @@ def _stream_until_closed(url: str, clip: Path, seconds: float) -> list[dict[str,
     return asyncio.run(run_stream(client, seconds))
 
 
+def _stream_until_results(url: str, clip: Path, count: int) -> list[dict[str, Any]]:
+    """Streams until `count` results came (or the session ended, or a minute: a busy
+    machine decodes 4K slowly, and how slowly is not what is tested)."""
+    from seefood.contrib.replay import PacketTrack
+
+    async def run() -> list[dict[str, Any]]:
+        client = StreamClient(url, PacketTrack(clip, loop=True))
+        await client.start()
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and client.ending is None:
+                if len(results(client.messages)) >= count:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await client.stop()
+        return client.messages
+
+    return asyncio.run(run())
+
+
 def test_a_video_declaring_8192x8192_is_closed_with_why_before_it_costs_memory(
     tmp_path: Path,
 ) -> None:
