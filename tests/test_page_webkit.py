@@ -121,7 +121,11 @@ def test_photo_mode_shows_the_boxes_and_the_verdict(
     photo = load_image(DEV_SET / "hotdog" / HOTDOGS[0])
     data = heic_bytes(photo) if kind == "heic" else jpeg_bytes(photo, 95)
     webkit.goto(server.url)
+    webkit.wait_for("document.body.dataset.status === 'idle'")
     webkit.click("#mode-photo")
+    # The click's handler may run after click() returns: a file chosen before it would be
+    # dropped by the switch to Photo mode (which empties the stage), as a CI run saw.
+    webkit.wait_for("document.body.dataset.mode === 'photo'")
     assert webkit.evaluate("return document.getElementById('photo').hidden") is True
     webkit.choose_file("#file", f"hotdog.{kind}", data, f"image/{kind}")
     webkit.wait_for("document.getElementById('verdict').textContent === 'Hotdog!'", 60)

@@ -348,7 +348,52 @@ def test_never_connecting_offers_cannot_lock_a_viewer_out(
     deadline = time.monotonic() + 15  # the flood's sessions time out (3 s here)
     while sessions(server) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert sessions(server) == 0
+    left = [
+        (s.client, s.connected, s.pc.connectionState, round(time.monotonic() - s.started, 1))
+        for s in list(server.app.state.sessions.sessions.values())
+    ]
+    assert sessions(server) == 0, left
+
+
+def test_an_offer_whose_client_hangs_up_while_waiting_leaves_the_line(
+    engine: HotdogDetector, videos: dict[str, Path]
+) -> None:
+    """The one place is taken by a viewer; an offer from 127.0.0.2 waits in line, and its
+    client gives up. The server lets the request go at once, long before its wait would
+    end: held on, it would take the place when the viewer leaves, for nobody."""
+    use_host_addresses(["127.0.0.1"], "127.0.0.1")
+    settings = Settings(ice_host_addresses=["127.0.0.1"], max_sessions=1, admission_wait_seconds=30)
+    live = LiveServer(create_app(settings, [engine]))
+    manager = live.app.state.sessions
+
+    async def main() -> tuple[int, int]:
+        viewer = StreamClient(live.url, file_frames(videos["still"], loop=True))
+        await viewer.start()
+        transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+        async with httpx.AsyncClient(base_url=live.url, transport=transport, timeout=90) as http:
+            sdp = await _dead_offer()
+            waiting = asyncio.create_task(http.post("/v1/webrtc/offer", json={"sdp": sdp}))
+            while manager.waiting_room.held == 0:
+                assert not waiting.done(), waiting.result().text
+                await asyncio.sleep(0.05)
+            waiting.cancel()  # the client gives up: its connection closes
+            await asyncio.gather(waiting, return_exceptions=True)
+            deadline = time.monotonic() + 15  # half the wait it would otherwise be held
+            while manager.waiting_room.held and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            let_go = manager.waiting_room.held
+        await viewer.stop()  # the place frees: nobody waiting may take it
+        deadline = time.monotonic() + 15
+        while manager.sessions and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return let_go, len(manager.sessions)
+
+    try:
+        let_go, left = asyncio.run(main())
+    finally:
+        live.stop()
+    assert let_go == 0, "the server still holds the request of a client that hung up"
+    assert left == 0
 
 
 def test_server_shutdown_closes_every_session(

@@ -76,7 +76,13 @@ class WaitingRoom:
 
     @property
     def waiting(self) -> int:
+        """Tickets in line, held by a request now or kept for a holder who is away."""
         return len(self._tickets)
+
+    @property
+    def held(self) -> int:
+        """Requests held open in line now."""
+        return sum(t.holders for t in self._tickets.values())
 
     def changed(self) -> None:
         """A place may have freed (a session ended, connected, or an offer was answered)."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -12,6 +16,35 @@ from seefood.live.sdp import OfferError
 from seefood.live.sessions import NoSuchSession, NotYourSession, SessionManager
 
 router = APIRouter()
+T = TypeVar("T")
+
+
+class ClientGone(Exception):
+    """The client hung up before its answer was ready."""
+
+
+async def _disconnected(request: Request) -> None:
+    """Return when the client hangs up (the body is read: the next message says so)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        await asyncio.sleep(0.1)  # not expected after the body; never spin on it
+
+
+async def _unless_gone(request: Request, work: Awaitable[T]) -> T:
+    """`work`'s result, or ClientGone (with `work` cancelled) if the client hangs up first:
+    an offer waiting in line whose client has gone must not take a place when its turn comes,
+    it would hold it for the connect timeout with nobody at the other end."""
+    task = asyncio.ensure_future(work)
+    watch = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watch.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})  # its own clean-up (a session it began is closed)
+    if task.cancelled():
+        raise ClientGone
+    return task.result()
 
 
 class Offer(BaseModel):
@@ -81,7 +114,7 @@ async def client_config(request: Request) -> ClientConfig:
         },
     },
 )
-async def offer(body: Offer, request: Request) -> Answer | JSONResponse:
+async def offer(body: Offer, request: Request) -> Answer | Response:
     """Start a live session: send video, open a data channel labelled `detections`.
 
     When the server has no place for it, the offer waits in line for a while, then is
@@ -90,7 +123,11 @@ async def offer(body: Offer, request: Request) -> Answer | JSONResponse:
     manager: SessionManager = request.app.state.sessions
     client = request.client.host if request.client else "unknown"
     try:
-        session, answer = await manager.accept(body.sdp, body.type, client, body.ticket)
+        session, answer = await _unless_gone(
+            request, manager.accept(body.sdp, body.type, client, body.ticket)
+        )
+    except ClientGone:
+        return Response(status_code=204)  # nobody reads it
     except OfferError as exc:
         raise HTTPException(400, str(exc)) from None
     except Waiting as exc:
