@@ -7,8 +7,12 @@ onrtctransform = (event) => {
   readable.pipeThrough(new TransformStream({
     transform(frame, controller) {
       const meta = frame.getMetadata ? frame.getMetadata() : {};
-      if (meta.rtpTimestamp !== undefined) {
-        postMessage({ rtpTimestamp: meta.rtpTimestamp, at: performance.timeOrigin + performance.now() });
+      // The RTP timestamp: in the metadata where the browser has it there, else the frame's
+      // own `timestamp`, which the spec first defined as the RTP timestamp (Firefox 140.12
+      // ESR's metadata has no rtpTimestamp).
+      const rtpTimestamp = meta.rtpTimestamp ?? frame.timestamp;
+      if (rtpTimestamp !== undefined) {
+        postMessage({ rtpTimestamp, at: performance.timeOrigin + performance.now() });
       }
       controller.enqueue(frame);
     },
