@@ -6,20 +6,24 @@ five dev hot-dog photos letterboxed to 640x480, a second each, at 30 fps. First 
 capacity: the shipped engines alone on the clip's decoded frames, as many as the server has
 daemons (each in its thread, one frame at a time, with a live stream's memory), with the
 server's threads per session and with the cores split among them, in this process with the
-server not yet started; the higher is the one the server is measured against. Then for each N, with
-the server's pacing off and on, over a steady window: frames the server received and
-decoded per second, inferences per second (and as a share of the raw capacity), decoded
-frames per inference, Jain's fairness of the results per client, server latency (frame
-decoded -> result sent) p50/p95, the server's CPU time per inference, and the cores the
-server and the clients used together.
+server not yet started; the higher is the one the server is measured against. Then for
+each N, with the server's pacing off and on, and with results reused for unchanged frames
+off and on (each way's baseline, in the same run), over a steady window: results the
+clients got per second (answered: fresh or reused), frames the server passed on to
+inference per second, inferences per second (and as a share of the raw capacity), frames
+per inference, Jain's fairness of the results per client, server latency of the fresh
+results (frame decoded -> result sent) p50/p95, the server's CPU time per inference, and
+the cores the server and the clients used together.
 
 Usage: python bench/bench_replay.py [--clients 1 2 4 8 16] [--seconds 8] [--pace both]
+       [--reuse both]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import subprocess
 import sys
@@ -117,8 +121,11 @@ async def measure(url: str, pid: int, path: Path, n: int, seconds: float) -> dic
         await asyncio.sleep(0.2)
     frames = m1["seefood_frames_total"] - m0["seefood_frames_total"]
     served = m1["seefood_broker_sojourn_seconds_count"] - m0["seefood_broker_sojourn_seconds_count"]
-    latency = [m["timings_ms"]["total"] for w in window for m in w]
+    # Latency of fresh results only: a reused one took no model time.
+    latency = [m["timings_ms"]["total"] for w in window for m in w if not m.get("reused")]
+    answered = sum(len(w) for w in window)
     return {
+        "answered/s": answered / (t1 - t0),
         "frames/s": frames / (t1 - t0),
         "infer/s": served / (t1 - t0),
         "frames/inf": frames / max(served, 1),
@@ -130,13 +137,14 @@ async def measure(url: str, pid: int, path: Path, n: int, seconds: float) -> dic
     }
 
 
-def serve(port: int, pace: bool) -> subprocess.Popen[bytes]:
+def serve(port: int, pace: bool, reuse: bool) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "SEEFOOD_MAX_SESSIONS": "64",
         "SEEFOOD_MAX_CONNECTING": "64",
         "SEEFOOD_MAX_CONNECTING_PER_CLIENT": "64",
         "SEEFOOD_PACE": "true" if pace else "false",
+        "SEEFOOD_LIVE_REUSE": "true" if reuse else "false",
         "SEEFOOD_LOG_LEVEL": "warning",
     }
     server = subprocess.Popen(
@@ -161,6 +169,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4, 8, 16])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--pace", choices=["off", "on", "both"], default="both")
+    parser.add_argument("--reuse", choices=["off", "on", "both"], default="both")
     args = parser.parse_args()
     use_host_addresses(["127.0.0.1"], "127.0.0.1")
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,20 +185,24 @@ def main() -> None:
             print(f"raw capacity, {daemons} engines x {threads} threads: {raw:.1f} inferences/s")
         print("(alone, one frame at a time each, this run; 'of raw' is against the higher)")
         print(f"{args.seconds:g} s per run; 640x480 H.264 key frames at 30 fps per client")
+        print("answered: results the clients got a second, fresh or reused (SEEFOOD_LIVE_REUSE)")
         print(
-            f"{'pace':<5}{'clients':>8}{'frames/s':>9}{'infer/s':>9}{'of raw':>8}"
-            f"{'frm/inf':>8}{'jain':>7}{'p50 ms':>8}{'p95 ms':>8}{'cpu/inf':>9}{'cores':>7}"
+            f"{'pace':<5}{'reuse':<6}{'clients':>8}{'answered':>9}{'frames/s':>9}{'infer/s':>9}"
+            f"{'of raw':>8}{'frm/inf':>8}{'jain':>7}{'p50 ms':>8}{'p95 ms':>8}{'cpu/inf':>9}"
+            f"{'cores':>7}"
         )
-        for pace in {"off": [False], "on": [True], "both": [False, True]}[args.pace]:
+        ways = {"off": [False], "on": [True], "both": [False, True]}
+        for pace, reuse in itertools.product(ways[args.pace], ways[args.reuse]):
             port = free_port()
-            server = serve(port, pace)
+            server = serve(port, pace, reuse)
             try:
                 for n in args.clients:
                     r: dict[str, Any] = asyncio.run(
                         measure(f"http://127.0.0.1:{port}", server.pid, path, n, args.seconds)
                     )
                     print(
-                        f"{'on' if pace else 'off':<5}{n:>8}{r['frames/s']:>9.1f}"
+                        f"{'on' if pace else 'off':<5}{'on' if reuse else 'off':<6}{n:>8}"
+                        f"{r['answered/s']:>9.1f}{r['frames/s']:>9.1f}"
                         f"{r['infer/s']:>9.1f}{r['infer/s'] / capacity:>8.2f}"
                         f"{r['frames/inf']:>8.2f}{r['jain']:>7.3f}{r['p50']:>8.1f}"
                         f"{r['p95']:>8.1f}{r['cpu/inf']:>9.1f}{r['cores']:>7.2f}",

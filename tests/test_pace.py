@@ -1,6 +1,7 @@
 """Pacing: each camera's share of the measured inference rate."""
 
 import asyncio
+import math
 import time
 from collections.abc import Callable, Iterator
 
@@ -9,7 +10,16 @@ import pytest
 
 from seefood.config import Settings
 from seefood.contrib.client import StreamClient, pattern_frames
-from seefood.inference.pace import HEADROOM, MIN_FPS, ServiceRate, changed, fair_fps, max_side
+from seefood.inference.pace import (
+    HEADROOM,
+    MAX_GAIN,
+    MIN_FPS,
+    ServiceRate,
+    changed,
+    fair_fps,
+    max_side,
+    water_level,
+)
 from seefood.live import aiortc_patch
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app
@@ -166,6 +176,23 @@ def test_a_camera_slows_down_as_others_join_and_speeds_up_when_they_leave(
     asyncio.run(scenario())
 
 
+def test_the_water_level_gives_what_light_streams_leave_to_the_others() -> None:
+    assert water_level(20.0, [10, 10]) == 10
+    assert water_level(20.0, [1, 10, 10, 10]) == pytest.approx(19 / 3)
+    assert water_level(20.0, [1, 1]) == math.inf
+
+
+def test_cameras_whose_frames_are_reused_leave_their_share_to_the_others() -> None:
+    """Four cameras on 20 inferences/s: 5 fps each. One held still asks for one inference
+    a second: the other three get 19/3. All held still: twice the equal share, no more."""
+    equal = fair_fps(20.0, 4)
+    assert equal == pytest.approx(5 * HEADROOM, abs=0.05)
+    assert fair_fps(20.0, 4, demands=[5, 5, 5, 5]) == equal
+    assert fair_fps(20.0, 4, demands=[1, 6, 6, 6]) == pytest.approx(19 / 3 * HEADROOM, abs=0.05)
+    assert fair_fps(20.0, 4, demands=[1, 1, 1, 1]) == pytest.approx(MAX_GAIN * 5 * HEADROOM)
+    assert fair_fps(20.0, 4, cap=4, demands=[1, 1, 1, 1]) == 4
+
+
 def test_streams_that_send_nothing_take_no_share() -> None:
     """Sessions still connecting or gone quiet must not slow the cameras that send."""
     from seefood.inference.jobs import ArrayFrame
@@ -181,9 +208,11 @@ def test_streams_that_send_nothing_take_no_share() -> None:
                 service.open_stream(lambda _: None) for _ in range(4)
             ]
             image = np.zeros((48, 64, 3), np.uint8)
-            streams[0].put(ArrayFrame(image))
+            for _ in range(30):  # each asks for more than its share: 15 frames a second
+                streams[0].put(ArrayFrame(image))
             one = service.fair_fps()
-            streams[1].put(ArrayFrame(image))
+            for _ in range(30):
+                streams[1].put(ArrayFrame(image))
             two = service.fair_fps()
             return one, two
         finally:

@@ -223,10 +223,13 @@ def test_the_hot_dog_is_called_within_two_seconds_of_going_live(
 def test_food_the_detector_takes_for_hot_dogs_never_shows_hotdog(
     pw: Any, server: LiveServer, clips: dict[str, Path]
 ) -> None:
-    """Six other dishes, a second each (NanoDet-g alone calls two of them hot dogs)."""
+    """Six other dishes, a second each, for a minute (NanoDet-g alone calls two of them hot
+    dogs; squeezed by a loaded machine's encoder, one reads 0.53 now and then: a CI run's
+    page, which then voted on frames, showed "Hotdog!"; the server's live verdict weighs
+    the evidence of many)."""
     with live_page(pw, server, clips["hard"], "Not hotdog!", RECORD_VERDICTS) as page:
         start = page.evaluate("performance.now()")
-        page.wait_for_function("s => performance.now() - s > 7000", arg=start, timeout=30_000)
+        page.wait_for_function("s => performance.now() - s > 60000", arg=start, timeout=90_000)
         shown = {v for _, v in page.evaluate("window.__verdicts")}
         assert shown == {"Not hotdog!"}, shown
         assert page.locator("#overlay rect.box.hotdog").count() == 0

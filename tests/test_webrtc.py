@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -28,7 +29,7 @@ from seefood.server.app import create_app
 from seefood.types import RGBImage
 
 from .conftest import LiveServer, free_port, iou, rss_mb, serve_process
-from .videos import HOTDOGS, OTHER_FOOD, photo_video
+from .videos import HOTDOGS, OTHER_FOOD, PAN_FRAMES, panning_video, photo_video
 
 MAX_SESSIONS = 3
 
@@ -355,6 +356,41 @@ def test_never_connecting_offers_cannot_lock_a_viewer_out(
     assert sessions(server) == 0, left
 
 
+def test_a_still_camera_reuses_results_and_a_moving_one_does_not(
+    server: LiveServer, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """One photo held still: most frames are answered from the last result (marked
+    `reused`, its boxes, no model time); the panning clip, 12 px a frame: next to none."""
+    still = results(stream(server, videos["still"], 6.0))
+    reused = [r for r in still if r["reused"]]
+    fresh = [r for r in still if not r["reused"]]
+    assert fresh and len(reused) > len(fresh), (len(reused), len(fresh))
+    assert all(r["timings_ms"]["total"] == 0 for r in reused)
+    assert {json.dumps(r["detections"]) for r in reused} <= {
+        json.dumps(r["detections"]) for r in fresh
+    }, "a reused result is an earlier fresh one"
+    assert still[-1]["live"]["verdict"] == "hotdog"
+    moving = results(stream(server, panning_video(tmp_path / "panning.y4m"), 4.0))
+    # Only where the picture repeats: at each of a loop's two turns, the frames on either
+    # side have the hot dog in the same place (1 of 82 results here, 3 in another run).
+    turns = 2 * 4.0 / (PAN_FRAMES / 30) + 2
+    assert moving and sum(r["reused"] for r in moving) <= turns
+
+
+def test_a_moving_hot_dog_keeps_one_track(server: LiveServer, tmp_path: Path) -> None:
+    """The suite's panning clip (a hot dog crossing the picture and back, 12 px a frame),
+    looped for several crossings: once the live verdict is hotdog, every result's hot-dog
+    box is the same track, and each box has a track."""
+    clip = panning_video(tmp_path / "panning.y4m")
+    got = results(stream(server, clip, 8.0))
+    assert all("track_id" in d and "held" in d for r in got for d in r["detections"])
+    called = [r for r in got if r["live"]["verdict"] == "hotdog"]
+    assert len(called) >= 5, [r["live"] for r in got]
+    hotdogs = [d for r in called for d in r["detections"] if d["hotdog"]]
+    assert len(hotdogs) >= 0.8 * len(called)
+    assert len({d["track_id"] for d in hotdogs}) == 1, [d["track_id"] for d in hotdogs]
+
+
 def test_an_offer_whose_client_hangs_up_while_waiting_leaves_the_line(
     engine: HotdogDetector, videos: dict[str, Path]
 ) -> None:
@@ -576,6 +612,8 @@ def test_eight_stream_clients_started_at_once_from_one_address_all_get_results(
     assert None not in first_results, errors
     assert waited, "some had to wait their turn"
     assert not any("429" in e or "error" in e for e in errors), errors
+    assert all("live verdict at the end: " in e for e in errors), errors
+    assert any("live verdict at the end: hotdog" in e for e in errors), errors
 
 
 def _stream_until_closed(url: str, clip: Path, seconds: float) -> list[dict[str, Any]]:

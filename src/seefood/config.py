@@ -193,6 +193,11 @@ class Settings(BaseSettings):
     session_idle_seconds: float = Field(
         10, gt=0, description="a session without video this long is closed"
     )
+    live_reuse: bool = Field(
+        True,
+        description="a live frame that has not changed since the models last looked gets "
+        "their last result again (marked reused) instead of a new inference",
+    )
     ice_servers: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="STUN/TURN URLs (stun:host:port, turn:host:port)"
     )

@@ -92,6 +92,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
     results = [m for m in messages if m.get("type") == "result"]
     verdicts = {v: sum(m["verdict"] == v for m in results) for v in ("hotdog", "not_hotdog")}
     rtts = sorted(m["rtt_ms"] for m in results if "rtt_ms" in m)
+    live = bool(results) and "live" in results[-1]  # the server's verdict over its frames
     closing = [m["reason"] for m in messages if m.get("type") == "closing"]
     if not results and closing:
         say(f"no results: the server closed the session ({closing[-1]})")
@@ -102,6 +103,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
             f"sent {outcome.sent} frames, {len(results)} results "
             f"({verdicts['hotdog']} hotdog, {verdicts['not_hotdog']} not hotdog), "
             f"{sum(m.get('type') == 'dropped' for m in messages)} drop notices"
+            + (f", live verdict at the end: {results[-1]['live']['verdict']}" if live else "")
             + (f", round trip median {rtts[len(rtts) // 2]:.0f} ms" if rtts else ""),
             file=sys.stderr,
         )

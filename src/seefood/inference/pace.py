@@ -19,12 +19,17 @@ waited a round of the others (bench/bench_replay.py, 16 streams, one daemon, one
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 HEADROOM = 1.0  # frames sent per inference the stream can get one at a time (see above)
 SMOOTHING = 0.2  # weight of the newest service time in the running mean
 STALE = 50  # runs after which a batch size not seen again is not trusted
 MIN_FPS = 1.0  # never ask a camera for less: the verdict would go stale
 CHANGE = 0.1  # a new pace is sent when it differs from the last by more than this share
 DETAIL = 2  # a camera's frames need at most this many times the models' input side
+LIGHT = 0.8  # a stream asking for less than this share of the level leaves the rest
+MAX_GAIN = 2.0  # the pace is at most this many times the equal share
 
 
 def max_side(input_size: tuple[int, int]) -> int:
@@ -83,12 +88,37 @@ class ServiceRate:
         return 1.0 / single if single else None
 
 
-def fair_fps(capacity: float | None, streams: int, cap: float | None = None) -> float | None:
+def water_level(capacity: float, demands: Sequence[float]) -> float:
+    """Max-min fair share: streams that ask for less than LIGHT of an equal split of what
+    is left keep what they ask, and the rest split the remainder (inf: all are light)."""
+    remaining, heavy = capacity, len(demands)
+    for demand in sorted(demands):
+        if demand >= LIGHT * remaining / heavy:
+            break
+        remaining -= demand
+        heavy -= 1
+    return remaining / heavy if heavy else math.inf
+
+
+def fair_fps(
+    capacity: float | None,
+    streams: int,
+    cap: float | None = None,
+    demands: Sequence[float] = (),
+) -> float | None:
     """Frames per second for each of `streams` cameras: None means the camera's own rate
-    (one stream alone, or nothing measured yet), `cap` an operator's limit on top."""
+    (one stream alone, or nothing measured yet), `cap` an operator's limit on top.
+
+    `demands` are the streams' inferences asked a second lately. A camera whose frames
+    mostly repeat the last result (seefood.live.reuse) asks for few, and leaves the rest
+    of its share to the others: the pace rises to the water level, at most MAX_GAIN times
+    the equal share (every frame sent still costs a decode)."""
     share = None
     if capacity is not None and streams > 1:
-        share = max(MIN_FPS, capacity / streams * HEADROOM)
+        equal = capacity / streams * HEADROOM
+        if demands:
+            equal = min(MAX_GAIN * equal, water_level(capacity * HEADROOM, demands))
+        share = max(MIN_FPS, equal)
     if cap is not None:
         share = cap if share is None else min(share, cap)
     return None if share is None else round(share, 1)

@@ -12,6 +12,7 @@ import itertools
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic
@@ -78,6 +79,7 @@ class InferenceStream(Generic[F]):
             slot=slot,
         )
         self.last_put = -math.inf  # time.monotonic() of its newest frame
+        self._puts: deque[float] = deque()  # when its recent frames were put
         self._task = asyncio.create_task(self.requestor.run(), name=f"requestor-{stream_id}")
         service.metrics.streams.inc()
         log.info("stream start", extra={"stream": stream_id})
@@ -92,8 +94,19 @@ class InferenceStream(Generic[F]):
         """Whether a frame came lately: only such streams take a share of the daemons."""
         return time.monotonic() - self.last_put < SENDING_WINDOW
 
+    @property
+    def demand(self) -> float:
+        """Frames put a second lately: the inferences it asks for."""
+        now = time.monotonic()
+        while self._puts and now - self._puts[0] > SENDING_WINDOW:
+            self._puts.popleft()
+        return len(self._puts) / SENDING_WINDOW
+
     def put(self, frame: F) -> None:
         self.last_put = time.monotonic()
+        self._puts.append(self.last_put)
+        if len(self._puts) > 1024:  # a camera far faster than any pace: enough to know
+            self._puts.popleft()
         self._service.metrics.frames_in.labels(str(self.slot)).inc()
         self._service.metrics.frames_total.inc()
         if self.sink.put(frame):
@@ -206,9 +219,10 @@ class InferenceService:
         """Each live camera's share of the one-at-a-time capacity (see pace.py)."""
         # Sessions still connecting, without a channel, or gone quiet take no share: nobody
         # can slow the cameras down by opening sessions that send nothing.
-        sending = sum(s.sending for s in self._streams.values())
+        sending = [s for s in self._streams.values() if s.sending]
         capacity = self.capacity if self.config.pace else None
-        return fair_fps(capacity, max(sending, 1), self.config.max_stream_fps)
+        demands = [s.demand for s in sending]
+        return fair_fps(capacity, max(len(sending), 1), self.config.max_stream_fps, demands)
 
     @property
     def stream_ids(self) -> list[str]:

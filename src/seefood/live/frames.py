@@ -9,6 +9,7 @@ import numpy as np
 
 from seefood.detection.memory import CropMemory
 from seefood.live.orientation import Orientation, make_upright
+from seefood.live.reuse import Thumbnail
 from seefood.types import RGBImage
 
 
@@ -20,6 +21,12 @@ class ReceivedFrame:
     rtp_timestamp: int  # as the sender stamped it (aiortc rebases frame.pts to 0)
     memory: CropMemory | None = None  # the session's
     max_side: int | None = None  # a longer side is scaled down to this before inference
+    thumbnail: Thumbnail | None = None  # its small grey copy, when the stream reuses results
+
+    @property
+    def picture(self) -> tuple[int, int, Orientation]:
+        """What a result is about besides the pixels: size and orientation."""
+        return (self.frame.width, self.frame.height, self.orientation)
 
     @property
     def upright_size(self) -> tuple[int, int]:

@@ -2,6 +2,12 @@
 
 Messages are JSON objects with a `type`:
 - `result`: one inferred frame; `frame` is its RTP timestamp, boxes are in the upright frame;
+  `verdict` and `hotdog_score` are this frame's own, `live` the stream's verdict over its
+  frames (see `evidence`): what a viewer is told. A hot-dog box is marked only while the
+  live verdict is hotdog. Each box has a `track_id` (the same object keeps its number) and
+  `held` (true: not detected in this frame, its track's last box shown a moment longer).
+  `reused`: true when the frame had not changed since the last frame the models saw, whose
+  result it repeats (see `reuse`);
 - `dropped`: the broker dropped the stream's request under load; a newer frame follows;
 - `closing`: the server is ending the session, says why, and whether calling again may
   help (`retry`: false when the same call would be ended the same way); the peer
@@ -19,22 +25,49 @@ from typing import Any
 
 from seefood.inference.broker import Drop
 from seefood.inference.requestor import Delivered
+from seefood.live.evidence import LiveVerdict
 from seefood.live.frames import ReceivedFrame
+from seefood.live.tracks import Tracker
 
 CHANNEL_LABEL = "detections"  # the one data channel a client opens (unordered, no retransmits)
 
 
-def result_message(delivered: Delivered[ReceivedFrame]) -> dict[str, Any]:
-    """The message for one inferred frame: the still-image JSON plus the frame's identity."""
+def result_message(
+    delivered: Delivered[ReceivedFrame], live: LiveVerdict, tracks: Tracker
+) -> dict[str, Any]:
+    """The message for one inferred frame: the still-image JSON plus the frame's identity,
+    its boxes' tracks (`tracks` is updated with them), and the stream's live verdict
+    (`live`, already updated with this frame)."""
     frame = delivered.frame
     # Boxes in the upright frame as it was received, even when it was inferred smaller.
-    result = delivered.inference.result.rescaled(*frame.upright_size)
+    body: dict[str, Any] = dict(delivered.inference.result.rescaled(*frame.upright_size).to_dict())
+    tracked = tracks.update(body["detections"], body["width"], body["height"])
+    if live.verdict != "hotdog":  # one frame's hot dog is not yet the stream's
+        tracked = [d for d in tracked if not d["hotdog"]]
+    body["detections"] = tracked
     return {
         "type": "result",
         "frame": frame.rtp_timestamp,
         "rotation": frame.orientation.rotation,
         "flip": frame.orientation.flip,
-        **result.to_dict(),
+        **body,
+        "reused": False,
+        "live": live.to_dict(),
+    }
+
+
+def reused_message(
+    earlier: dict[str, Any], frame: ReceivedFrame, live: LiveVerdict
+) -> dict[str, Any]:
+    """An unchanged frame's message: the last fresh result, for this frame, marked `reused`
+    (the models did not run: every timing is 0) with the live verdict as it stands."""
+    timings = dict.fromkeys(earlier["timings_ms"], 0.0)
+    return {
+        **earlier,
+        "frame": frame.rtp_timestamp,
+        "timings_ms": timings,
+        "reused": True,
+        "live": live.to_dict(),
     }
 
 

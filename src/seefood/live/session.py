@@ -23,6 +23,7 @@ from seefood.inference.pace import changed, max_side
 from seefood.inference.requestor import Delivered
 from seefood.inference.service import InferenceService, InferenceStream
 from seefood.live import aiortc_patch
+from seefood.live.evidence import LiveVerdict
 from seefood.live.frames import ReceivedFrame
 from seefood.live.orientation import OrientationTracker
 from seefood.live.protocol import (
@@ -32,7 +33,10 @@ from seefood.live.protocol import (
     drop_message,
     pace_message,
     result_message,
+    reused_message,
 )
+from seefood.live.reuse import Reuse, thumbnail
+from seefood.live.tracks import Tracker
 
 log = logging.getLogger("seefood.session")
 
@@ -66,6 +70,7 @@ class LiveSession:
         max_duration: float,
         on_closed: Callable[[LiveSession], None],
         on_connected: Callable[[], None] = lambda: None,
+        reuse: bool = True,
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.client = client  # the address the offer came from
@@ -81,6 +86,10 @@ class LiveSession:
         self.on_closed = on_closed
         self.orientation = OrientationTracker()
         self.memory = CropMemory()  # what the classifier saw in this camera's last frames
+        self.live = LiveVerdict()  # the verdict over this camera's frames
+        self.tracks = Tracker()  # the objects in them
+        # The last result, for frames that did not change (the models rest meanwhile).
+        self.reuse: Reuse[dict[str, Any]] = Reuse(reuse)
         self.channel: RTCDataChannel | None = None
         self.frames_received = 0
         self.packets_received = 0
@@ -149,9 +158,15 @@ class LiveSession:
             origin = aiortc_patch.receiver_timestamp_origin(receiver) or 0
             rtp_ts = (int(frame.pts or 0) + origin) & 0xFFFFFFFF
             orientation = self.orientation.at(rtp_ts)
-            self.stream.put(
-                ReceivedFrame(frame, orientation, now, rtp_ts, self.memory, self.max_side)
-            )
+            received = ReceivedFrame(frame, orientation, now, rtp_ts, self.memory, self.max_side)
+            if self.reuse.enabled:
+                received.thumbnail = thumbnail(frame)
+                earlier = self.reuse.lookup(received.thumbnail, received.picture, now)
+                if earlier is not None:  # nothing changed: the last answer holds
+                    if self._send(reused_message(earlier, received, self.live)):
+                        self.results_sent += 1
+                    continue
+            self.stream.put(received)
 
     async def _watchdog(self) -> None:
         """Close sessions whose peer vanished without a word, or that ran too long; say the
@@ -219,7 +234,13 @@ class LiveSession:
             self.paced = (fps,)
 
     def _send_result(self, delivered: Delivered[ReceivedFrame]) -> None:
-        if self._send(result_message(delivered)):
+        result = delivered.inference.result
+        now = time.monotonic()
+        self.live.look(result.hotdog_score, result.threshold, now)
+        message = result_message(delivered, self.live, self.tracks)
+        frame = delivered.frame
+        self.reuse.remember(frame.thumbnail, frame.picture, message, now)
+        if self._send(message):
             self.results_sent += 1
 
     def _send_drop(self, frame: ReceivedFrame, drop: Drop) -> None:

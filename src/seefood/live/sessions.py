@@ -50,6 +50,7 @@ class SessionLimits:
     connect_timeout: float = 10.0  # seconds a session may take to connect
     max_duration: float = 3600.0  # seconds
     idle_timeout: float = 10.0  # seconds without video before a session is closed
+    reuse: bool = True  # unchanged frames get the last result (see seefood.live.reuse)
     admission_wait: float = 10.0  # seconds an offer is held waiting for a place
     max_waiting: int = 64  # offers waiting for a place, in all
     max_waiting_per_client: int = 16  # of those, from one address
@@ -122,6 +123,7 @@ class SessionManager:
                 max_duration=self.limits.max_duration,
                 on_closed=self._forget,
                 on_connected=self.waiting_room.changed,
+                reuse=self.limits.reuse,
             )
             session.watch_receiver(transceiver.receiver)
             try:

@@ -70,6 +70,7 @@ def session_limits(settings: Settings) -> SessionLimits:
         connect_timeout=settings.connect_timeout_seconds,
         max_duration=settings.session_max_seconds,
         idle_timeout=settings.session_idle_seconds,
+        reuse=settings.live_reuse,
         ice=IceServers(
             tuple(settings.ice_servers),
             settings.ice_username,

@@ -70,7 +70,7 @@ function onMessage(message) {
   losses = 0;
   if (performance.now() - lastDrop > DEGRADED_MS) setStatus("live", "live");
   showResult(message);
-  updateVerdict(message.verdict);
+  updateVerdict(message.live);
   noteResult(message);
 }
 

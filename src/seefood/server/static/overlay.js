@@ -71,6 +71,14 @@ function placeLabel(box, w, h, width, height, taken) {
   return null;
 }
 
+// Live boxes belong to tracks (`d.track_id`): each track keeps its colour from result to
+// result; a box its track holds without a detection this frame (`d.held`) is drawn faint.
+const TRACK_COLOURS = ["#5fa8d3", "#7cb342", "#f4a261", "#9575cd", "#26a69a", "#ec407a", "#8d6e63", "#78909c"];
+
+function trackColour(d) {
+  return d.track_id === undefined ? null : TRACK_COLOURS[d.track_id % TRACK_COLOURS.length];
+}
+
 // Draw one result over `element` (the <video> or the <img>). `d.hotdog` marks the box the
 // verdict is about: drawn in the hot-dog colour, on top, and labelled first.
 export function drawDetections(result, element) {
@@ -81,7 +89,7 @@ export function drawDetections(result, element) {
   const tagHeight = fontSize * 1.35;
   const banner = bannerArea();
   const taken = banner ? [banner] : [];
-  const order = [...result.detections].sort((a, b) => (b.hotdog - a.hotdog) || b.score - a.score);
+  const order = [...result.detections].sort((a, b) => (b.hotdog - a.hotdog) || (!!a.held - !!b.held) || b.score - a.score);
   const seen = new Set();
   const boxes = [];
   const labels = []; // drawn above every box, so that no outline crosses a label
@@ -91,10 +99,12 @@ export function drawDetections(result, element) {
     const key = d.box.map((v) => Math.round(v)).join(",");
     if (!seen.has(key)) { // one outline per place: a hot dog that is also a sandwich
       const rect = svgElement("rect", {
-        class: d.hotdog ? "box hotdog" : "box", x, y, width: w, height: h,
+        class: `box${d.hotdog ? " hotdog" : ""}${d.held ? " held" : ""}`, x, y, width: w, height: h,
       });
       rect.dataset.class = d.class_name;
       rect.dataset.score = d.score;
+      if (d.track_id !== undefined) rect.dataset.track = d.track_id;
+      if (!d.hotdog && trackColour(d)) rect.style.stroke = trackColour(d);
       boxes.push(rect);
       seen.add(key);
     }
@@ -105,9 +115,10 @@ export function drawDetections(result, element) {
     if (spot) {
       taken.push(spot);
       const tag = svgElement("rect", {
-        class: d.hotdog ? "tag hotdog" : "tag", x: spot.x, y: spot.y, width: spot.w,
-        height: spot.h, rx: 3 * unit,
+        class: `tag${d.hotdog ? " hotdog" : ""}${d.held ? " held" : ""}`, x: spot.x, y: spot.y,
+        width: spot.w, height: spot.h, rx: 3 * unit,
       });
+      if (!d.hotdog && trackColour(d)) tag.style.fill = trackColour(d);
       const text = svgElement("text", {
         x: spot.x + fontSize * 0.3, y: spot.y + fontSize * 1.02, "font-size": fontSize,
       });

@@ -35,7 +35,8 @@ export function noteEncoded(rtpTimestamp, at = performance.now()) {
 
 export function noteResult(message) {
   const now = performance.now();
-  results.push({ t: now, server: message.timings_ms.total });
+  // A reused result (the frame had not changed) cost no inference: counted apart.
+  results.push({ t: now, server: message.reused ? null : message.timings_ms.total });
   const encoded = encodeTimes.get(message.frame);
   if (encoded !== undefined) {
     // Measured once the boxes are on screen.
@@ -53,8 +54,11 @@ export async function updateStats(pc) {
   const now = performance.now();
   results = results.filter((r) => now - r.t < WINDOW_MS);
   g2g = g2g.filter((r) => now - r.t < WINDOW_MS);
-  $("stat-ips").textContent = pc ? `${(results.length / (WINDOW_MS / 1000)).toFixed(1)}/s` : "–";
-  const server = median(results.map((r) => r.server));
+  const fresh = results.filter((r) => r.server !== null);
+  const reused = results.length - fresh.length;
+  $("stat-ips").textContent = !pc ? "–" : `${(fresh.length / (WINDOW_MS / 1000)).toFixed(1)}/s`
+    + (reused ? ` + ${(reused / (WINDOW_MS / 1000)).toFixed(1)} reused/s` : "");
+  const server = median(fresh.map((r) => r.server));
   $("stat-server").textContent = server === null ? "–" : `${server.toFixed(0)} ms`;
   const toBoxes = median(g2g.map((r) => r.ms));
   $("stat-g2g").textContent = toBoxes === null ? "–" : `${toBoxes.toFixed(0)} ms`;

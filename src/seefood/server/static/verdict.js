@@ -1,31 +1,27 @@
-// The verdict banner, with hysteresis for live video: the first verdict needs 2 agreeing
-// frames in a row, and a change needs 4 of the last 5, so one odd frame never flips it.
+// The verdict banner. In live video it shows the server's live verdict, which weighs the
+// evidence of many frames (seefood/live/evidence.py): one odd frame never flips it, and
+// "pending" (nothing shown) until the evidence is clear either way.
 
 const banner = document.getElementById("verdict");
-let recent = []; // the last few per-frame verdicts
-let shown = null; // the verdict on screen
 
 export function showVerdict(verdict) {
-  shown = verdict;
   banner.className = `verdict ${verdict}`;
   banner.textContent = verdict === "hotdog" ? "Hotdog!" : "Not hotdog!";
+  banner.title = "";
 }
 
-export function updateVerdict(verdict) {
-  recent.push(verdict);
-  if (recent.length > 5) recent.shift();
-  const agree = recent.filter((v) => v === verdict).length;
-  if (shown === null) {
-    const n = recent.length;
-    if (n >= 2 && recent[n - 2] === verdict) showVerdict(verdict);
-  } else if (verdict !== shown && agree >= 4) {
-    showVerdict(verdict);
+// `live` is a result's `live` part: {verdict, evidence, frames}.
+export function updateVerdict(live) {
+  if (!live || live.verdict === "pending") {
+    resetVerdict();
+    return;
   }
+  if (!banner.classList.contains(live.verdict)) showVerdict(live.verdict);
+  banner.title = `held for ${live.frames} frame${live.frames === 1 ? "" : "s"}`;
 }
 
 export function resetVerdict() {
-  recent = [];
-  shown = null;
   banner.className = "verdict pending";
   banner.textContent = "";
+  banner.title = "";
 }

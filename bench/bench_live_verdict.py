@@ -1,0 +1,178 @@
+"""The live verdict against the stills and against voting on frames, in the same run.
+
+The dev photos, letterboxed to 640x480, each held before the camera for `--seconds` (30
+fps, H.264), streamed with `StreamClient` over real WebRTC to the real server on
+127.0.0.1, one after another as a camera moving from dish to dish. For each photo it
+records every result: the frame's own score, and the server's live verdict
+(seefood/live/evidence.py). The baseline is the rule the page used before, run on the
+same results: a first verdict after two agreeing frames in a row, a change after 4 of the
+last 5. Per photo it counts: the verdict at the end of its time (against the photo's
+label, and against the same photo as a still); "flashes" (a hot-dog verdict shown at any
+time on other food); and, for the hot dogs, the results until "hotdog" is first shown.
+
+Usage: python bench/bench_live_verdict.py [--photos 40] [--seconds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import uvicorn
+
+from seefood import load_image
+from seefood.config import Settings, build_engine
+from seefood.contrib.client import StreamClient
+from seefood.live.ice import use_host_addresses
+from seefood.server.app import create_app
+from seefood.types import RGBImage
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "hotdog-dev"
+FPS = 30
+
+
+def letterboxed(image: RGBImage) -> RGBImage:
+    scale = min(640 / image.shape[1], 480 / image.shape[0])
+    w, h = round(image.shape[1] * scale), round(image.shape[0] * scale)
+    canvas = np.zeros((480, 640, 3), np.uint8)
+    y, x = (480 - h) // 2, (640 - w) // 2
+    canvas[y : y + h, x : x + w] = cv2.resize(image, (w, h), interpolation=cv2.INTER_CUBIC)
+    return canvas
+
+
+class Votes:
+    """The page's former rule: two agreeing frames to start, 4 of the last 5 to change."""
+
+    def __init__(self) -> None:
+        self.recent: list[str] = []
+        self.shown: str | None = None
+
+    def update(self, verdict: str) -> str | None:
+        self.recent = [*self.recent, verdict][-5:]
+        if self.shown is None:
+            if len(self.recent) >= 2 and self.recent[-2] == verdict:
+                self.shown = verdict
+        elif verdict != self.shown and self.recent.count(verdict) >= 4:
+            self.shown = verdict
+        return self.shown
+
+
+def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
+    app = create_app(settings, [build_engine(settings)])
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--photos", type=int, default=40, help="of each label")
+    parser.add_argument("--seconds", type=float, default=2.0, help="each photo is held")
+    args = parser.parse_args()
+    names = {
+        label: sorted((SHARED / label).glob("*.jpg"))[: args.photos]
+        for label in ("hotdog", "not_hotdog")
+    }
+    # Alternate the labels: every photo follows one of the other kind.
+    order = [p for pair in zip(names["hotdog"], names["not_hotdog"], strict=False) for p in pair]
+    photos = [letterboxed(load_image(p)) for p in order]
+    settings = Settings(ice_host_addresses=["127.0.0.1"])
+    engine = build_engine(settings)
+    stills = [engine.detect(photo).verdict for photo in photos]
+    use_host_addresses(["127.0.0.1"], "127.0.0.1")
+    server, url = serve(settings)
+    each = round(args.seconds * FPS)
+
+    def frames() -> Iterator[RGBImage]:
+        for photo in photos:
+            yield from [photo] * each
+        while True:
+            yield photos[-1]
+
+    first_sent: list[int] = []
+    messages: list[dict[str, Any]] = []
+
+    def on_message(message: dict[str, Any]) -> None:
+        if not first_sent and client._sent_at:
+            first_sent.append(next(iter(client._sent_at)))
+
+    client = StreamClient(url, frames(), on_message=on_message)
+
+    async def run() -> None:
+        await client.start()
+        await asyncio.sleep(len(photos) * args.seconds + 1)
+        messages.extend(client.messages)
+        await client.stop()
+
+    asyncio.run(run())
+    server.should_exit = True
+    per_photo: list[list[dict[str, Any]]] = [[] for _ in photos]
+    votes = Votes()
+    for m in messages:
+        if m["type"] != "result":
+            continue
+        index = ((m["frame"] - first_sent[0]) % 2**32) // (90_000 // FPS) // each
+        m["voted"] = votes.update(m["verdict"])
+        if index < len(photos):
+            per_photo[index].append(m)
+
+    labels = ["hotdog" if p.parent.name == "hotdog" else "not_hotdog" for p in order]
+    rows: dict[str, dict[str, list[float]]] = {"live": {}, "votes": {}}
+    ways: dict[str, Callable[[dict[str, Any]], str | None]] = {
+        "live": lambda m: m["live"]["verdict"],
+        "votes": lambda m: m["voted"],
+    }
+    for way, key in ways.items():
+        stats: dict[str, list[float]] = {
+            "right at the end": [],
+            "worse than the still": [],
+            "flashes on other food": [],
+            "results to hotdog": [],
+        }
+        for label, still, results in zip(labels, stills, per_photo, strict=True):
+            if not results:
+                continue
+            shown = [key(m) for m in results]
+            end = shown[-1]
+            stats["right at the end"].append(end == label)
+            stats["worse than the still"].append(still == label and end != label)
+            if label == "not_hotdog":
+                stats["flashes on other food"].append("hotdog" in shown)
+            elif "hotdog" in shown:
+                stats["results to hotdog"].append(shown.index("hotdog") + 1)
+        rows[way] = stats
+    got = sum(len(r) for r in per_photo)
+    print(
+        f"{len(photos)} photos ({args.photos} of each), {args.seconds:g} s each, "
+        f"{got} results ({got / (len(photos) * args.seconds):.1f}/s)"
+    )
+    right = sum(s == label for s, label in zip(stills, labels, strict=True))
+    print(f"stills right: {right} of {len(photos)}")
+    print(f"{'':24}{'live':>10}{'votes':>10}{'ratio':>8}")
+    for name in rows["live"]:
+        live, base = rows["live"][name], rows["votes"][name]
+        if name == "results to hotdog":
+            a = statistics.median(live) if live else float("nan")
+            b = statistics.median(base) if base else float("nan")
+            label = f"{name} (median)"
+        else:
+            a, b = float(sum(live)), float(sum(base))
+            label = name
+        ratio = f"{a / b:.2f}" if b else "-"
+        print(f"{label:24}{a:>10g}{b:>10g}{ratio:>8}")
+
+
+if __name__ == "__main__":
+    main()

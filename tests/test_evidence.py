@@ -1,0 +1,56 @@
+"""The live verdict over a stream's frames: hysteresis on the evidence, not on one frame."""
+
+from __future__ import annotations
+
+import random
+
+from seefood.live.evidence import MAX_GAP, PATIENCE, LiveVerdict
+
+
+def looks(verdict: LiveVerdict, scores: list[float], threshold: float = 0.5) -> list[str]:
+    return [verdict.look(s, threshold, now=i * 0.1) for i, s in enumerate(scores)]
+
+
+def test_a_clear_hot_dog_is_called_on_its_second_look_not_its_first() -> None:
+    assert looks(LiveVerdict(), [0.9, 0.9, 0.9]) == ["pending", "hotdog", "hotdog"]
+    assert looks(LiveVerdict(), [0.99])[0] == "pending", "one look, however sure, is not enough"
+    assert looks(LiveVerdict(), [0.8] * 3)[-1] == "hotdog"
+
+
+def test_clear_other_food_is_called_at_once_and_an_unclear_dish_after_a_while() -> None:
+    assert looks(LiveVerdict(), [0.02, 0.02]) == ["pending", "not_hotdog"]
+    unclear = looks(LiveVerdict(), [0.45] * (PATIENCE + 2))
+    assert unclear[: PATIENCE - 1] == ["pending"] * (PATIENCE - 1)
+    assert unclear[-1] == "not_hotdog"
+
+
+def test_a_dish_near_the_line_never_becomes_a_hot_dog() -> None:
+    """A flatbread read at 0.50-0.57 frame after frame, now and then a look at 0.62: each
+    crosses the line, none builds evidence (a CI run's page showed "Hotdog!" on such)."""
+    rng = random.Random(20)
+    scores = [rng.uniform(0.3, 0.57) if rng.random() > 0.1 else 0.62 for _ in range(2000)]
+    assert sum(s >= 0.5 for s in scores) > 400
+    assert "hotdog" not in looks(LiveVerdict(), scores)
+
+
+def test_one_low_look_does_not_end_a_hot_dog_and_a_run_of_them_does() -> None:
+    verdict = LiveVerdict()
+    looks(verdict, [0.9] * 10)
+    assert verdict.look(0.05, 0.5, now=1.1) == "hotdog"
+    assert verdict.look(0.9, 0.5, now=1.2) == "hotdog"
+    after = [verdict.look(0.1, 0.5, now=1.3 + i * 0.1) for i in range(8)]
+    assert after[0] == "hotdog" and after[-1] == "not_hotdog"
+    assert verdict.to_dict()["frames"] == len(after) - after.index("not_hotdog")
+
+
+def test_scores_count_from_the_sources_own_threshold() -> None:
+    """The detector-only verdict's line is 0.25: a steady 0.4 is a hot dog there."""
+    assert looks(LiveVerdict(), [0.4] * 10, threshold=0.25)[-1] == "hotdog"
+    assert looks(LiveVerdict(), [0.4] * 10, threshold=0.5)[-1] == "not_hotdog"
+
+
+def test_after_a_gap_the_evidence_starts_again() -> None:
+    verdict = LiveVerdict()
+    looks(verdict, [0.9] * 5)
+    assert verdict.look(0.9, 0.5, now=0.5 + MAX_GAP + 1) == "pending"
+    assert verdict.to_dict() == {"verdict": "pending", "evidence": 2.197, "frames": 1}
