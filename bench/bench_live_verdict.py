@@ -7,8 +7,10 @@ records every result: the frame's own score, and the server's live verdict
 (seefood/live/evidence.py). The baseline is the rule the page used before, run on the
 same results: a first verdict after two agreeing frames in a row, a change after 4 of the
 last 5. Per photo it counts: the verdict at the end of its time (against the photo's
-label, and against the same photo as a still); "flashes" (a hot-dog verdict shown at any
-time on other food); and, for the hot dogs, the results until "hotdog" is first shown.
+label, and against the same photo as a still); "flashes" (a hot-dog verdict shown on
+other food after it was first called otherwise: what was carried over from the hot dog
+before is not counted); and, for the hot dogs, the results until "hotdog" is first shown.
+The photos that do worse live than as stills are listed.
 
 Usage: python bench/bench_live_verdict.py [--photos 40] [--seconds 2]
 """
@@ -134,6 +136,8 @@ def main() -> None:
         "live": lambda m: m["live"]["verdict"],
         "votes": lambda m: m["voted"],
     }
+    worse: list[str] = []
+    names_of = {id(r): p.name for r, p in zip(per_photo, order, strict=True)}
     for way, key in ways.items():
         stats: dict[str, list[float]] = {
             "right at the end": [],
@@ -148,8 +152,17 @@ def main() -> None:
             end = shown[-1]
             stats["right at the end"].append(end == label)
             stats["worse than the still"].append(still == label and end != label)
+            if way == "live" and still == label and end != label:
+                scores = sorted(m["hotdog_score"] for m in results)
+                worse.append(
+                    f"{label} {names_of[id(results)]}: still {still}, live ended {end}, "
+                    f"frame scores median {scores[len(scores) // 2]:.2f}"
+                )
             if label == "not_hotdog":
-                stats["flashes on other food"].append("hotdog" in shown)
+                # A flash: "hotdog" shown after this dish had been called otherwise (the
+                # verdict carried over from the hot dog before it is not one).
+                settled = next((k for k, v in enumerate(shown) if v != "hotdog"), len(shown))
+                stats["flashes on other food"].append("hotdog" in shown[settled:])
             elif "hotdog" in shown:
                 stats["results to hotdog"].append(shown.index("hotdog") + 1)
         rows[way] = stats
@@ -172,6 +185,8 @@ def main() -> None:
             label = name
         ratio = f"{a / b:.2f}" if b else "-"
         print(f"{label:24}{a:>10g}{b:>10g}{ratio:>8}")
+    for line in worse:
+        print("worse live than still:", line)
 
 
 if __name__ == "__main__":

@@ -54,3 +54,25 @@ def test_after_a_gap_the_evidence_starts_again() -> None:
     looks(verdict, [0.9] * 5)
     assert verdict.look(0.9, 0.5, now=0.5 + MAX_GAP + 1) == "pending"
     assert verdict.to_dict() == {"verdict": "pending", "evidence": 2.197, "frames": 1}
+
+
+def test_a_new_dish_is_judged_in_a_few_looks_however_long_the_last_was_watched() -> None:
+    verdict = LiveVerdict()
+    looks(verdict, [0.01] * 500)
+    after = [verdict.look(0.9, 0.5, now=50.0 + i * 0.1) for i in range(8)]
+    assert after.index("hotdog") <= 6, after
+
+
+def test_settled_means_decided_and_the_last_look_agreed() -> None:
+    verdict = LiveVerdict()
+    assert not verdict.settled
+    looks(verdict, [0.95] * 6)
+    assert verdict.verdict == "hotdog" and verdict.settled
+    verdict.look(0.2, 0.5, now=0.7)
+    assert verdict.verdict == "hotdog" and not verdict.settled, "a look against: look again"
+    near = LiveVerdict()
+    looks(near, [0.45, 0.55] * 20)
+    assert not near.settled, "a dish near the line is never settled"
+    other = LiveVerdict()
+    looks(other, [0.05] * 4)
+    assert other.verdict == "not_hotdog" and other.settled

@@ -10,8 +10,9 @@ evidence is a leaky sum of the looks' log-odds:
 so steady looks settle at five looks' worth. With the combined verdict's line at 0.5, the
 verdict becomes "hotdog" when E reaches ENTER (a look at 0.9 twice, at 0.8 three times;
 never a dish that stays under about 0.64), and leaves it only when E falls to LEAVE (a
-run of low looks, not one). Until either way is clear it is "pending". A gap in the
-looks (a camera in the background) starts the evidence again.
+run of low looks, not one). Until either way is clear it is "pending". The evidence is
+kept within +-CAP, so that a new dish is judged in a few looks however long the last one
+was watched. A gap in the looks (a camera in the background) starts it again.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ NOT_HOTDOG = -2.0  # evidence against that decides "not_hotdog" before PATIENCE 
 MIN_LOOKS = 2  # no verdict on one look, however sure
 PATIENCE = 6  # looks after which an undecided stream is "not_hotdog"
 MAX_GAP = 2.0  # seconds without a look after which the evidence starts again
+CAP = 8.0  # evidence is kept within +-CAP: a new dish is not held back by a long last one
 
 LiveVerdictName = Literal["hotdog", "not_hotdog", "pending"]
 
@@ -55,16 +57,29 @@ class LiveVerdict:
     verdict: LiveVerdictName = "pending"
     held: int = 0  # looks since the verdict last changed
     last: float | None = None  # when the last look came (time.monotonic())
+    last_step: float = 0.0  # what the last look added
+
+    @property
+    def settled(self) -> bool:
+        """Decided beyond the band, and the last look agreed: a look more at an unchanged
+        frame would change nothing (seefood.live.reuse may stand in for it)."""
+        if self.verdict == "hotdog":
+            return self.evidence >= ENTER and self.last_step > 0
+        if self.verdict == "not_hotdog":
+            return self.evidence <= NOT_HOTDOG and self.last_step < 0
+        return False
 
     def look(self, score: float, threshold: float, now: float) -> LiveVerdictName:
         """Add one frame's score (hotdog from `threshold` up); the verdict after it."""
         if self.last is not None and now - self.last > MAX_GAP:
             self.evidence, self.looks, self.verdict, self.held = 0.0, 0, "pending", 0
+            self.last_step = 0.0
         self.last = now
         self.looks += 1
         self.held += 1
         step = min(max(logit(score) - logit(threshold), -MAX_LOOK), MAX_LOOK)
-        self.evidence = DECAY * self.evidence + step
+        self.evidence = min(max(DECAY * self.evidence + step, -CAP), CAP)
+        self.last_step = step
         verdict = self._next()
         if verdict != self.verdict:
             self.verdict, self.held = verdict, 1

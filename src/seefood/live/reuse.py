@@ -7,7 +7,9 @@ saw; under MAX_DIFF grey levels apart on average, the last result is sent again 
 new frame, marked `reused`, and the frame never reaches the broker. The models look again
 at least every MAX_AGE seconds, so that a slow change (the light, a plate pushed
 slowly) is seen, and the reference is always a frame they saw, so small steps add up
-to a difference. A reused result is not new evidence: the live verdict does not count it.
+to a difference. A reused result is not new evidence: the live verdict does not count it,
+and results are reused only while that verdict is settled (seefood.live.evidence), so a
+new dish, or one near the line, gets a look every frame until it is decided.
 """
 
 from __future__ import annotations

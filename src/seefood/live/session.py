@@ -161,7 +161,13 @@ class LiveSession:
             received = ReceivedFrame(frame, orientation, now, rtp_ts, self.memory, self.max_side)
             if self.reuse.enabled:
                 received.thumbnail = thumbnail(frame)
-                earlier = self.reuse.lookup(received.thumbnail, received.picture, now)
+                # Only a settled verdict stands for unchanged frames: while the evidence is
+                # undecided (a new dish, one near the line) every frame is a look.
+                earlier = (
+                    self.reuse.lookup(received.thumbnail, received.picture, now)
+                    if self.live.settled
+                    else None
+                )
                 if earlier is not None:  # nothing changed: the last answer holds
                     if self._send(reused_message(earlier, received, self.live)):
                         self.results_sent += 1
