@@ -23,6 +23,31 @@ T = TypeVar("T")
 YOLOX_NANO = SHARED / "models" / "yolox_nano.onnx"
 
 
+# The suite's tiers. The fast one (`pytest -m "not slow"`: unit tests and real HTTP on
+# 127.0.0.1, no browsers, no Ray cluster, no long WebRTC streams) is for work in progress;
+# CI runs everything.
+SLOW_MODULES = {
+    "test_page": "a browser",
+    "test_page_firefox": "a browser",
+    "test_page_states": "a browser",
+    "test_page_webkit": "a browser",
+    "test_cluster": "a Ray cluster",
+    "test_reconciler": "a Ray cluster",
+    "test_webrtc": "real WebRTC streams",
+    "test_quantized": "the dev set through both precisions",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: browsers, Ray clusters, long WebRTC streams")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def dev_images(label: str) -> list[Path]:
     paths = sorted((DEV_SET / label).glob("*.jpg"))
     assert paths, f"missing test data in {DEV_SET / label}: see ../shared/README.md"

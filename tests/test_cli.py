@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from seefood.detection.classifier import default_classifier_path
 from seefood.detection.model import default_model_path, file_sha256
 
@@ -77,6 +79,7 @@ def test_eval_json_and_plot_every_source(tmp_path: Path) -> None:
     assert plot.stat().st_size > 1000
 
 
+@pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_eval_table() -> None:
     run = seefood("eval", DEV_SET)
     assert run.returncode == 0, run.stderr

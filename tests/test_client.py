@@ -55,9 +55,10 @@ def test_results_are_matched_to_the_frames_sent() -> None:
     got: list[dict[str, object]] = []
     client.on_message = got.append
     client._on_packet_sent(SimpleNamespace(timestamp=1000))
+    client._sent_at[1000] -= 0.25  # as if it had left a quarter of a second ago
     client._on_message(json.dumps({"type": "result", "frame": 1000}))
     client._on_message(json.dumps({"type": "result", "frame": 2000}))
-    assert "rtt_ms" in got[0] and float(str(got[0]["rtt_ms"])) >= 0
+    assert "rtt_ms" in got[0] and 250 <= float(str(got[0]["rtt_ms"])) < 250 + 60_000
     assert "rtt_ms" not in got[1], "a frame this client never sent"
     asyncio.run(client.pc.close())
 

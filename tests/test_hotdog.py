@@ -41,6 +41,7 @@ def dev_verdicts(engine: HotdogDetector) -> tuple[list[bool], list[bool]]:
     return _verdicts(engine, hotdogs), _verdicts(engine, others)
 
 
+@pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_most_hot_dogs_are_found_and_few_other_dishes_taken_for_one(
     dev_verdicts: tuple[list[bool], list[bool]],
 ) -> None:
@@ -49,6 +50,7 @@ def test_most_hot_dogs_are_found_and_few_other_dishes_taken_for_one(
     assert sum(alarms) / len(alarms) <= 0.05, f"{sum(alarms)} of {len(alarms)} other dishes"
 
 
+@pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_everyday_scenes_are_not_hot_dogs(engine: HotdogDetector) -> None:
     paths = sorted(COCO.glob("*.jpg"))
     assert len(paths) == 128
@@ -76,6 +78,7 @@ def _small(image: RGBImage, long_side: int = 64) -> RGBImage:
     return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
 
 
+@pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_small_hot_dogs_are_found_far_more_often_than_by_the_detector(
     engine: HotdogDetector, detector: Detector
 ) -> None:

@@ -205,6 +205,7 @@ def test_heic_rotation_is_honoured_once() -> None:
     assert decoded[:40].mean() > 200 and decoded[40:].mean() < 50
 
 
+@pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_large_heic_is_decoded_whole_then_brought_down_and_keeps_its_size() -> None:
     big = np.asarray(
         Image.fromarray(load_image(DEV_SET / "hotdog" / "7974806.jpg")).resize((1792, 1344))

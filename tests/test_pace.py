@@ -141,6 +141,7 @@ def _paces(client: StreamClient) -> list[float | None]:
     return [m["fps"] for m in client.messages if m["type"] == "pace"]
 
 
+@pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_a_camera_slows_down_as_others_join_and_speeds_up_when_they_leave(
     paced_server: LiveServer,
 ) -> None:
