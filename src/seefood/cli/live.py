@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from seefood.cli.settings import settings_from
+from seefood.config import load_settings
 from seefood.types import RGBImage
 
 
@@ -71,6 +71,8 @@ def cmd_stream(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(f"seefood: {line}", file=sys.stderr, flush=True)
 
+    token = load_settings({}).token  # SEEFOOD_TOKEN: the server's, when it runs here too
+
     def new_client() -> StreamClient:
         # A file sent as it is gets a new track for each session (a track ends with it).
         return StreamClient(
@@ -81,7 +83,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
             rotation=args.rotate,
             on_message=show,
             verify_tls=not args.insecure,
-            access_token=args.token or os.environ.get("SEEFOOD_TOKEN"),
+            access_token=args.token or token,
         )
 
     outcome = Outcome()

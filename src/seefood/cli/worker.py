@@ -9,9 +9,10 @@ import sys
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from seefood.config import load_settings
     from seefood.inference.remote.cluster import WORKER_NODE_ENV, worker_node_command
 
-    address = args.address or os.environ.get("SEEFOOD_RAY_ADDRESS")
+    address = args.address or load_settings({}).ray_address
     if not address:
         raise ValueError("give the head's address: seefood worker --address HOST:6379")
     command = worker_node_command(address, cpus=args.num_cpus, gpus=args.num_gpus)

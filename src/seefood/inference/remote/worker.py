@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from seefood.config import ENGINE_SETTINGS, Settings, build_engine
+from seefood.config import ENGINE_SETTINGS, Settings, build_engine, load_settings
 from seefood.detection.memory import CropMemory
 from seefood.detection.model import PROVIDERS
 from seefood.inference.batches import good, splice
@@ -27,7 +27,7 @@ from seefood.types import RGBImage
 
 log = logging.getLogger("seefood.worker")
 
-NODE_SETTINGS = {"providers": "SEEFOOD_PROVIDERS", "threads": "SEEFOOD_THREADS"}
+NODE_SETTINGS = ("providers", "threads")  # a node's own: its environment's choice wins
 # What a worker uses when neither its node nor the server names providers: the accelerators
 # its onnxruntime build has, best first (TensorRT only when asked: it needs its own
 # libraries, and builds its engines for minutes at the first run), then the CPU.
@@ -48,12 +48,13 @@ def model_settings(settings: Settings) -> dict[str, Any]:
 class InferenceWorker:
     def __init__(self, settings: dict[str, Any], threads: int | None = None) -> None:
         fields = dict(settings)
-        for name, variable in NODE_SETTINGS.items():
-            if os.environ.get(variable):  # the node's own choice wins
-                fields.pop(name, None)
-        if threads is not None and not os.environ.get("SEEFOOD_THREADS"):
+        # What this node's own environment sets (SEEFOOD_PROVIDERS, SEEFOOD_THREADS) wins.
+        own = load_settings({}).model_fields_set & set(NODE_SETTINGS)
+        for name in own:
+            fields.pop(name, None)
+        if threads is not None and "threads" not in own:
             fields["threads"] = threads
-        if not fields.get("providers") and not os.environ.get("SEEFOOD_PROVIDERS"):
+        if not fields.get("providers") and "providers" not in own:
             fields["providers"] = auto_providers(ort.get_available_providers())
         self.engine = build_engine(Settings(**fields))
         # One run before the first ping is answered: onnxruntime's first run of a session
