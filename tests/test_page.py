@@ -236,6 +236,29 @@ def test_food_the_detector_takes_for_hot_dogs_never_shows_hotdog(
         page.click("#stop")
 
 
+def test_a_still_hot_dog_is_boxed_in_nearly_every_look(
+    pw: Any, server: LiveServer, clips: dict[str, Path]
+) -> None:
+    """40 looks 150 ms apart at a hot dog that does not move: boxed, in the hot-dog colour,
+    in at least 38 (its track holds the box through a missed result), always one track."""
+    with live_page(pw, server, clips["hotdog"], "Hotdog!") as page:
+        looks = page.evaluate(
+            """async () => {
+              const out = [];
+              for (let i = 0; i < 40; i++) {
+                const boxes = [...document.querySelectorAll('#overlay rect.box.hotdog')];
+                out.push(boxes.map((b) => b.dataset.track));
+                await new Promise((r) => setTimeout(r, 150));
+              }
+              return out;
+            }"""
+        )
+        page.click("#stop")
+    boxed = [tracks for tracks in looks if tracks]
+    assert len(boxed) >= 38, looks
+    assert len({t for tracks in boxed for t in tracks}) == 1, looks
+
+
 # Keeps the page's peer connection, and measures how many frames it sends a second.
 CAPTURE_PC = """
 window.__pcs = [];
