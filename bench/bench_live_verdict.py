@@ -26,10 +26,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
 import uvicorn
 
+from bench_verdict import letterboxed
 from seefood import load_image
 from seefood.config import Settings, build_engine
 from seefood.contrib.client import StreamClient
@@ -39,15 +38,6 @@ from seefood.types import RGBImage
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "hotdog-dev"
 FPS = 30
-
-
-def letterboxed(image: RGBImage) -> RGBImage:
-    scale = min(640 / image.shape[1], 480 / image.shape[0])
-    w, h = round(image.shape[1] * scale), round(image.shape[0] * scale)
-    canvas = np.zeros((480, 640, 3), np.uint8)
-    y, x = (480 - h) // 2, (640 - w) // 2
-    canvas[y : y + h, x : x + w] = cv2.resize(image, (w, h), interpolation=cv2.INTER_CUBIC)
-    return canvas
 
 
 class Votes:

@@ -17,20 +17,17 @@ import argparse
 import asyncio
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
+from bench_live_verdict import serve
 from seefood import load_image
-from seefood.config import Settings, build_engine
+from seefood.config import Settings
 from seefood.contrib.client import StreamClient, file_frames
 from seefood.contrib.y4m import write_y4m
 from seefood.live.ice import use_host_addresses
-from seefood.server.app import create_app
 from seefood.types import RGBImage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,15 +35,6 @@ sys.path.insert(0, str(ROOT))  # the suite's clips
 from tests.videos import HOTDOGS, letterboxed, panning_video  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "hotdog-dev"
-
-
-def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
-    app = create_app(settings, [build_engine(settings)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
 
 
 def still_clip(path: Path) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -78,8 +77,7 @@ class InferenceStream(Generic[F]):
             metrics=service.metrics,
             slot=slot,
         )
-        self.last_put = -math.inf  # time.monotonic() of its newest frame
-        self._puts: deque[float] = deque()  # when its recent frames were put
+        self._puts: deque[float] = deque()  # when its recent frames were put, oldest first
         self._task = asyncio.create_task(self.requestor.run(), name=f"requestor-{stream_id}")
         service.metrics.streams.inc()
         log.info("stream start", extra={"stream": stream_id})
@@ -92,7 +90,7 @@ class InferenceStream(Generic[F]):
     @property
     def sending(self) -> bool:
         """Whether a frame came lately: only such streams take a share of the daemons."""
-        return time.monotonic() - self.last_put < SENDING_WINDOW
+        return bool(self._puts) and time.monotonic() - self._puts[-1] < SENDING_WINDOW
 
     @property
     def demand(self) -> float:
@@ -103,8 +101,7 @@ class InferenceStream(Generic[F]):
         return len(self._puts) / SENDING_WINDOW
 
     def put(self, frame: F) -> None:
-        self.last_put = time.monotonic()
-        self._puts.append(self.last_put)
+        self._puts.append(time.monotonic())
         if len(self._puts) > 1024:  # a camera far faster than any pace: enough to know
             self._puts.popleft()
         self._service.metrics.frames_in.labels(str(self.slot)).inc()

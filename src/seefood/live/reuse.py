@@ -77,6 +77,3 @@ class Reuse(Generic[R]):
             return None
         self.reused += 1
         return ref.result
-
-    def forget(self) -> None:
-        self._reference = None

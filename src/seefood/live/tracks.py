@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from seefood.detection.coco import FOOD_CLASS_IDS
 from seefood.detection.result import DetectionDict
+from seefood.detection.verdict import iou
 
 HOLD = 3  # results a track is shown for without a detection
 MATCH_IOU = 0.3  # least overlap (with the track's predicted box) to be the same object
@@ -51,11 +52,9 @@ class _Track:
         return (x + self.motion[0], y + self.motion[1], w, h)
 
 
-def _iou(a: Box, b: Box) -> float:
-    w = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    h = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    union = a[2] * a[3] + b[2] * b[3] - w * h
-    return w * h / union if union > 0 else 0.0
+def _corners(box: Box) -> tuple[float, float, float, float]:
+    x, y, w, h = box
+    return (x, y, x + w, y + h)
 
 
 def _kind(class_id: int) -> int:
@@ -156,7 +155,7 @@ def _follow(track: _Track, detection: DetectionDict) -> None:
     )
     # Smoothed only while it stays put (jitter): a box that moved is shown where it is,
     # so that a box drawn on its own frame (the aligned view) is that frame's.
-    a = SMOOTHING if _iou(new, old) >= STEADY_IOU else 1.0
+    a = SMOOTHING if iou(_corners(new), _corners(old)) >= STEADY_IOU else 1.0
     track.box = (
         a * new[0] + (1 - a) * old[0],
         a * new[1] + (1 - a) * old[1],
@@ -169,14 +168,10 @@ def _follow(track: _Track, detection: DetectionDict) -> None:
 
 def _shown(track: _Track, width: int, height: int, *, held: bool) -> TrackedDict:
     x, y, w, h = track.box
-    d = track.detection
     return {
-        "class_id": d["class_id"],
-        "class_name": d["class_name"],
-        "score": d["score"],
+        **track.detection,
         "box": [round(v, 1) for v in (x * width, y * height, w * width, h * height)],
         "box_norm": [round(x, 5), round(y, 5), round(w, 5), round(h, 5)],
-        "hotdog": d["hotdog"],
         "track_id": track.id,
         "held": held,
     }

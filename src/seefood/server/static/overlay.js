@@ -97,6 +97,7 @@ export function drawDetections(result, element) {
   for (const d of order) {
     const [x, y, w, h] = d.box;
     const key = d.box.map((v) => Math.round(v)).join(",");
+    const colour = d.hotdog ? null : trackColour(d); // the hot dog keeps the hot-dog colour
     if (!seen.has(key)) { // one outline per place: a hot dog that is also a sandwich
       const rect = svgElement("rect", {
         class: `box${d.hotdog ? " hotdog" : ""}${d.held ? " held" : ""}`, x, y, width: w, height: h,
@@ -104,7 +105,7 @@ export function drawDetections(result, element) {
       rect.dataset.class = d.class_name;
       rect.dataset.score = d.score;
       if (d.track_id !== undefined) rect.dataset.track = d.track_id;
-      if (!d.hotdog && trackColour(d)) rect.style.stroke = trackColour(d);
+      if (colour) rect.style.stroke = colour;
       boxes.push(rect);
       seen.add(key);
     }
@@ -118,7 +119,7 @@ export function drawDetections(result, element) {
         class: `tag${d.hotdog ? " hotdog" : ""}${d.held ? " held" : ""}`, x: spot.x, y: spot.y,
         width: spot.w, height: spot.h, rx: 3 * unit,
       });
-      if (!d.hotdog && trackColour(d)) tag.style.fill = trackColour(d);
+      if (colour) tag.style.fill = colour;
       const text = svgElement("text", {
         x: spot.x + fontSize * 0.3, y: spot.y + fontSize * 1.02, "font-size": fontSize,
       });
