@@ -18,6 +18,8 @@ from pathlib import Path
 
 from seefood import Detector, load_image
 from seefood.contrib.loadgen import LoadReport, percentile, run_load
+from seefood.detection.runtime import Runtime
+from seefood.inference.settings import InferenceSettings
 from seefood.types import RGBImage
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -58,7 +60,7 @@ async def main(seconds: float, fps: float) -> None:
     if not paths:
         raise SystemExit("needs ../shared/data/hotdog-dev (see ../shared/README.md)")
     frames = [load_image(p) for p in paths]
-    detector = Detector(threads=2, spinning=True)  # alone, as `serve --verdict detector`
+    detector = Detector(runtime=Runtime(2, spinning=True))  # alone, as `serve --verdict detector`
     cap = capacity(detector, frames)
     print(f"raw model capacity: {cap:.1f} inferences/s (1 session, 2 threads, batch 1)")
     print(f"{seconds:g} s per run, {fps:g} fps per stream; ratio = inf/s / min(demand, capacity)")
@@ -71,7 +73,7 @@ async def main(seconds: float, fps: float) -> None:
 
     print("\ndaemon pools at 8 streams (broker):")
     print(f"{'pool':<24}{'inf/s':>8}{'ratio':>7}{'jain':>7}{'lat50':>8}{'lat95':>8}{'batch':>7}")
-    one = [Detector(threads=1, spinning=True), Detector(threads=1, spinning=True)]
+    one = [Detector(runtime=Runtime(1, spinning=True)) for _ in range(2)]
     variants = [
         ("1 x 2 threads", [detector], 1),
         ("1 x 2 threads, batch 4", [detector], 4),
@@ -79,7 +81,8 @@ async def main(seconds: float, fps: float) -> None:
         ("2 x 1 thread, batch 4", one, 4),
     ]
     for label, dets, max_batch in variants:
-        r = await run_load(dets, frames, [fps] * 8, seconds, max_batch=max_batch)
+        batches = InferenceSettings(max_batch=max_batch)
+        r = await run_load(dets, frames, [fps] * 8, seconds, settings=batches)
         mean_batch = sum(r.batch_sizes) / max(len(r.batch_sizes), 1)
         print(
             f"{label:<24}{r.rate:>8.1f}{r.rate / cap:>7.2f}{r.jain():>7.3f}"

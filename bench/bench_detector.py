@@ -26,6 +26,7 @@ from PIL import Image
 
 from seefood import Detector, decode_image
 from seefood.detection.model import default_model_path
+from seefood.detection.runtime import Runtime
 from seefood.types import RGBImage
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -53,7 +54,7 @@ def per_item_ms(fn: Callable[[int], object], n: int) -> float:
 
 
 def bench_model(path: Path, jpegs: list[bytes], rounds: int, threads: int | None) -> None:
-    det = Detector(path, threads=threads, spinning=True)  # the model alone
+    det = Detector(path, runtime=Runtime(threads, spinning=True))  # the model alone
     arrays: list[RGBImage] = [decode_image(b) for b in jpegs]
     n = len(jpegs)
     prepared = det.new_batch(n)

@@ -58,7 +58,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"onnxruntime {ort.__version__}, providers here: {ort.get_available_providers()}\n")
     engines = {
-        f"{d}/{c}": HotdogDetector(Detector(precision=d), Classifier(precision=c)) for d, c in PAIRS
+        f"{d}/{c}": HotdogDetector(Detector(precision=d, food=True), Classifier(precision=c))
+        for d, c in PAIRS
     }
     frames = frames_of("hot dogs", 8) + frames_of("other food", 8) + frames_of("everyday scenes", 8)
     for engine in engines.values():

@@ -28,8 +28,9 @@ import numpy as np
 from ray.cluster_utils import Cluster
 
 from seefood import load_image
-from seefood.config import Settings, build_engine
+from seefood.config import Settings
 from seefood.contrib.loadgen import LoadReport, percentile, run_load
+from seefood.detection.settings import build_engine
 from seefood.inference.remote.cluster import WORKER_NODE_ENV, connect, disconnect
 from seefood.inference.remote.proxy import RemoteDaemon, WorkerState
 from seefood.inference.remote.ray_worker import RayWorker, start_worker

@@ -40,12 +40,13 @@ import numpy as np
 from bench_verdict import letterboxed
 from bench_webrtc import PHOTOS, SHARED, cpu_seconds, free_port, scrape
 from seefood import load_image
-from seefood.config import Settings, build_engine
+from seefood.config import Settings
 from seefood.contrib.client import StreamClient
 from seefood.contrib.loadgen import jain_index, percentile
 from seefood.contrib.replay import PacketTrack, make_replay
 from seefood.detection.engine import Engine
 from seefood.detection.memory import CropMemory
+from seefood.detection.settings import build_engine
 from seefood.live.ice import use_host_addresses
 from seefood.server.wiring import daemon_threads
 
@@ -176,7 +177,7 @@ def main() -> None:
         path = clip(Path(tmp) / "hotdogs.h264")
         settings, cores = Settings(), os.cpu_count() or 1
         # The server's layout (SEEFOOD_THREADS honoured), and the cores split with none to spare.
-        layouts = {(settings.daemons, daemon_threads(settings))}
+        layouts = {(settings.daemons, daemon_threads(settings, settings))}
         if not settings.threads:
             layouts.add((settings.daemons, max(1, cores // settings.daemons)))
         raws = {layout: raw_capacity(path, *layout) for layout in sorted(layouts)}

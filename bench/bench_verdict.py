@@ -31,6 +31,7 @@ from seefood.contrib.loadgen import percentile, run_load
 from seefood.detection.classifier import Classifier
 from seefood.detection.detector import Detector
 from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.runtime import Runtime
 from seefood.detection.verdict import Source
 from seefood.types import RGBImage
 
@@ -119,8 +120,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args()
-    detector, classifier = Detector(), Classifier()
-    alone = Detector(spinning=True)  # as `serve --verdict detector` runs it
+    detector, classifier = Detector(food=True), Classifier()
+    alone = Detector(runtime=Runtime(spinning=True))  # as `serve --verdict detector` runs it
     engines = {
         "detector": HotdogDetector(alone, source=Source.DETECTOR),
         "classifier": HotdogDetector(detector, classifier, source=Source.CLASSIFIER),

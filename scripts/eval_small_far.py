@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from seefood.config import build_engine, load_settings
+from seefood.config import load_settings
+from seefood.detection.settings import build_engine
 from seefood.detection.verdict import DEFAULT_THRESHOLDS, Source
 from seefood.stills.evaluate import AllSources, labelled_images
 from seefood.stills.images import load_image

@@ -28,6 +28,7 @@ from seefood import Detector
 from seefood.detection.classifier import DEFAULT_CLASSIFIER_PRECISION, Classifier
 from seefood.detection.hotdog import HotdogDetector
 from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
+from seefood.detection.runtime import Runtime
 from seefood.detection.verdict import Evidence, share
 from seefood.stills.evaluate import average_precision
 from seefood.stills.images import load_image
@@ -122,8 +123,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     engine = HotdogDetector(
-        Detector(threads=2, precision=Precision(args.detector_precision)),
-        Classifier(threads=2, precision=Precision(args.classifier_precision)),
+        Detector(precision=Precision(args.detector_precision), runtime=Runtime(2), food=True),
+        Classifier(precision=Precision(args.classifier_precision), runtime=Runtime(2)),
     )
     dev = sorted((SHARED / "hotdog-dev" / "hotdog").glob("*.jpg"))
     dev_neg = sorted((SHARED / "hotdog-dev" / "not_hotdog").glob("*.jpg"))

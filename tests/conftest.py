@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from seefood import Detector, load_image
-from seefood.detection.classifier import Classifier
 from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.settings import EngineSettings, build_engine
 from seefood.types import RGBImage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,9 +60,9 @@ def detector() -> Detector:
 
 
 @pytest.fixture(scope="session")
-def engine(detector: Detector) -> HotdogDetector:
+def engine() -> HotdogDetector:
     """What `seefood serve` runs by default: the detector and the combined verdict."""
-    return HotdogDetector(detector, Classifier())
+    return build_engine(EngineSettings())
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from seefood.config import (
-    Settings,
-    SettingsError,
-    default_daemons,
-    default_threads,
-    describe,
-    load_settings,
-)
+from seefood.cli.settings import describe
+from seefood.config import Settings, SettingsError, load_settings
+from seefood.inference.settings import default_daemons, default_threads
 
 
 def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

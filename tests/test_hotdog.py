@@ -18,6 +18,7 @@ from seefood import load_image
 from seefood.detection.classifier import Classifier
 from seefood.detection.detector import Detector
 from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.settings import EngineSettings, build_engine
 from seefood.detection.verdict import Source
 from seefood.types import RGBImage
 
@@ -85,7 +86,7 @@ def test_small_hot_dogs_are_found_far_more_often_than_by_the_detector(
     """64-pixel thumbnails: the detector alone finds about a fifth of the hot dogs."""
     paths = sorted((DEV_SET / "hotdog").glob("*.jpg"))
     thumbs = [_small(load_image(p)) for p in paths]
-    alone = HotdogDetector(detector, source=Source.DETECTOR)
+    alone = build_engine(EngineSettings(verdict=Source.DETECTOR))
     combined = sum(r.verdict == "hotdog" for r in engine.detect_batch(thumbs))
     detector_only = sum(r.verdict == "hotdog" for r in alone.detect_batch(thumbs))
     assert combined >= detector_only + 0.08 * len(thumbs) and combined >= 0.3 * len(thumbs), (
@@ -97,6 +98,9 @@ def test_small_hot_dogs_are_found_far_more_often_than_by_the_detector(
 def test_sources_and_thresholds(detector: Detector) -> None:
     image = load_image(DEV_SET / "hotdog" / "7974806.jpg")
     classifier = Classifier()
+    with pytest.raises(ValueError, match="food=True"):
+        HotdogDetector(detector, classifier)  # it would not find the food to look at
+    detector = Detector(food=True)
     for source, threshold in ((Source.COMBINED, 0.5), (Source.CLASSIFIER, 0.5)):
         engine = HotdogDetector(detector, classifier, source=source)
         assert engine.threshold == threshold
@@ -155,8 +159,8 @@ def test_a_remembered_look_never_makes_a_hot_dog_on_its_own(engine: HotdogDetect
 
 
 def test_the_python_api_loads_the_shipped_models() -> None:
-    from seefood import HotdogDetector as Api
+    from seefood import EngineSettings, build_engine
 
-    engine = Api.load(threads=1)
+    engine = build_engine(EngineSettings(threads=1))
     assert engine.source is Source.COMBINED and engine.classifier is not None
     assert engine.detect(load_image(DEV_SET / "hotdog" / "7974806.jpg")).verdict == "hotdog"

@@ -63,7 +63,7 @@ def test_shipped_model_matches_its_notice() -> None:
 
 
 def test_default_model_is_batchable_nanodet() -> None:
-    model = load_model()
+    model = load_model(default_model_path())
     assert model.layout is Layout.NANODET
     assert model.input_size == (416, 416)
     assert model.batchable and model.num_classes == 80

@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 
 from seefood import load_image
-from seefood.detection import model
+from seefood.detection import runtime
 from seefood.detection.classifier import Classifier, default_classifier_path
 from seefood.detection.detector import Detector
 from seefood.detection.hotdog import HotdogDetector
-from seefood.detection.model import Precision, choose_providers, default_model_path, file_sha256
+from seefood.detection.model import Precision, default_model_path, file_sha256
+from seefood.detection.runtime import Runtime, choose_providers
+from seefood.detection.settings import EngineSettings, build_engine
 from seefood.stills.evaluate import average_precision
 from seefood.types import RGBImage
 
@@ -38,14 +40,14 @@ def test_the_int8_files_are_the_ones_in_the_notice() -> None:
 
 @pytest.fixture(scope="module")
 def fp32_detector() -> Detector:
-    return Detector(precision=Precision.FP32)
+    return Detector(precision=Precision.FP32, food=True)
 
 
 def test_the_int8_detector_finds_the_same_boxes(
     fp32_detector: Detector, dev: tuple[list[RGBImage], list[RGBImage]]
 ) -> None:
     detector = fp32_detector
-    int8 = Detector(precision=Precision.INT8)
+    int8 = Detector(precision=Precision.INT8, food=True)
     assert int8.model.metadata["seefood.quantized"].startswith("from nanodet-g.onnx")
     matched = total = 0
     fp32_scores: list[list[float]] = [[], []]
@@ -75,7 +77,7 @@ def test_the_int8_classifier_keeps_the_verdict(
         p: HotdogDetector(fp32_detector, Classifier(precision=p))
         for p in (Precision.FP32, Precision.INT8)
     }
-    default = HotdogDetector.load().classifier
+    default = build_engine(EngineSettings()).classifier
     assert default is not None and default.path.name == "efficientnet-lite2-int8.onnx"
     scores = {
         p: [[e.detect(image).hotdog_score for image in images] for images in dev]
@@ -99,7 +101,7 @@ def test_the_int8_detector_keeps_the_verdict(
     shipped line: AP, recall and false alarms on the 200 dev photos."""
     classifier = Classifier(precision=Precision.INT8)
     engines = {
-        "int8": HotdogDetector(Detector(precision=Precision.INT8), classifier),
+        "int8": HotdogDetector(Detector(precision=Precision.INT8, food=True), classifier),
         "fp32 detector": HotdogDetector(fp32_detector, classifier),
     }
     scores = {
@@ -119,7 +121,7 @@ def test_a_provider_this_machine_lacks_falls_back_to_the_cpu_with_a_log_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="seefood.model"):
-        detector = Detector(providers=["tensorrt", "no-such-provider"])
+        detector = Detector(runtime=Runtime(providers=("tensorrt", "no-such-provider")))
     assert detector.model.session.get_providers() == ["CPUExecutionProvider"]
     told = [r for r in caplog.records if "not available" in r.getMessage()]
     assert {getattr(r, "provider", "") for r in told} == {
@@ -145,12 +147,12 @@ def test_model_files_given_are_used_as_they_are(tmp_path: Path) -> None:
 def test_the_optimizers_left_out_change_no_output(
     monkeypatch: pytest.MonkeyPatch, dev: tuple[list[RGBImage], list[RGBImage]]
 ) -> None:
-    """model.DISABLED_OPTIMIZERS is for speed only: each int8 model's outputs on real photos
+    """runtime.DISABLED_OPTIMIZERS is for speed only: each int8 model's outputs on real photos
     are bit-identical with onnxruntime's full set of passes."""
     images = dev[0][:3] + dev[1][:3]
-    fast = Detector(precision=Precision.INT8), Classifier(precision=Precision.INT8)
-    monkeypatch.setattr(model, "DISABLED_OPTIMIZERS", ())
-    full = Detector(precision=Precision.INT8), Classifier(precision=Precision.INT8)
+    fast = Detector(precision=Precision.INT8, food=True), Classifier(precision=Precision.INT8)
+    monkeypatch.setattr(runtime, "DISABLED_OPTIMIZERS", ())
+    full = Detector(precision=Precision.INT8, food=True), Classifier(precision=Precision.INT8)
     for image in images:
         batch = fast[0].new_batch(1)
         fast[0].prepare_into(image, batch[0])

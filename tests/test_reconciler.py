@@ -16,8 +16,9 @@ import pytest
 
 pytest.importorskip("ray")
 
-from seefood.config import Settings, build_engine
+from seefood.config import Settings
 from seefood.contrib.loadgen import jain_index
+from seefood.detection.settings import build_engine
 from seefood.inference.jobs import ArrayFrame
 from seefood.inference.remote.proxy import WorkerState
 from seefood.inference.remote.reconciler import Reconciler

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,13 +100,13 @@ def test_a_paced_replay_leaves_frames_out_and_every_frame_sent_still_decodes(
     hotdog_replays: dict[str, Path],
 ) -> None:
     service = server.app.state.service
-    config = service.config
-    service.config = dataclasses.replace(config, max_stream_fps=5.0)
+    settings = service.settings
+    service.settings = settings.model_copy(update={"max_stream_fps": 5.0})
     try:
         client = StreamClient(server.url, PacketTrack(hotdog_replays["h264"], loop=True))
         messages = asyncio.run(run_stream(client, 5.0))
     finally:
-        service.config = config
+        service.settings = settings
     assert client.track.max_fps == 5.0
     assert client.track.sent < 0.5 * 5.0 * 30, client.track.sent  # 30 fps unpaced
     got = results(messages)

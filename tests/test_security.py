@@ -11,6 +11,7 @@ from seefood.config import Settings
 from seefood.detection.hotdog import HotdogDetector
 from seefood.server.app import create_app
 from seefood.server.security import Policy, RateLimiter, host_of
+from seefood.server.settings import HttpSettings
 
 from .conftest import LiveServer, jpeg_bytes, noise_image
 
@@ -32,10 +33,10 @@ def test_rate_limiter_is_a_token_bucket() -> None:
 
 
 def test_loopback_is_open_and_a_network_needs_a_token() -> None:
-    assert Policy.for_host("127.0.0.1", token=None).open
-    network = Policy.for_host("0.0.0.0", token=None)
+    assert Policy.for_host(HttpSettings(host="127.0.0.1")).open
+    network = Policy.for_host(HttpSettings(host="0.0.0.0"))
     assert not network.open and network.token and len(network.token) >= 20
-    assert Policy.for_host("0.0.0.0", token="mine").token == "mine"
+    assert Policy.for_host(HttpSettings(host="0.0.0.0", token="mine")).token == "mine"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ from seefood import Detector, load_image
 from seefood.inference.broker import Drop
 from seefood.inference.jobs import ArrayFrame
 from seefood.inference.requestor import Delivered
-from seefood.inference.service import InferenceService, Overloaded, ServiceConfig
+from seefood.inference.service import InferenceService, Overloaded
+from seefood.inference.settings import InferenceSettings
 
 from .conftest import DEV_SET, noise_image
 from .engines import FixedTimeEngine
@@ -55,7 +56,9 @@ def test_one_shot_detect_and_overload() -> None:
 
     async def main() -> tuple[int, int]:
         engine = FixedTimeEngine(0.020)
-        service = InferenceService([engine], ServiceConfig(target=0.001, interval=0.002))
+        service = InferenceService(
+            [engine], InferenceSettings(codel_target_seconds=0.001, codel_interval_seconds=0.002)
+        )
         await service.start()
         delivered = await service.detect(noise_image())
         assert isinstance(delivered.frame, ArrayFrame) and delivered.sojourn >= 0
@@ -75,7 +78,9 @@ def test_one_shot_detect_and_overload() -> None:
 def test_drops_reach_the_stream() -> None:
     async def main() -> list[Drop]:
         engine = FixedTimeEngine(0.020)
-        service = InferenceService([engine], ServiceConfig(target=0.001, interval=0.002))
+        service = InferenceService(
+            [engine], InferenceSettings(codel_target_seconds=0.001, codel_interval_seconds=0.002)
+        )
         await service.start()
         drops: list[Drop] = []
 

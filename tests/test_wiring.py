@@ -1,45 +1,48 @@
-"""Settings become components: milliseconds to seconds, bitrate hints, ICE servers."""
+"""Settings become components: each takes its own section; engines share the cores."""
 
 import httpx
 import pytest
 
-from seefood.config import Settings, build_engine
+from seefood.config import Settings
+from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.settings import build_engine
+from seefood.inference.service import InferenceService
+from seefood.live.sessions import SessionManager
 from seefood.server import wiring
 from seefood.server.app import create_app
-from seefood.server.wiring import Models, build_engines, service_config, session_limits
+from seefood.server.wiring import Models, build_engines
 
 from .conftest import LiveServer
 
 
-def test_service_config_in_seconds() -> None:
-    config = service_config(
-        Settings(codel_target_ms=20, codel_interval_ms=100, drop_backoff_ms=50, max_batch=4)
+def test_the_service_and_the_sessions_take_their_sections(engine: HotdogDetector) -> None:
+    settings = Settings(
+        codel_target_seconds=0.02,
+        codel_interval_seconds=0.1,
+        max_batch=3,
+        max_sessions=3,
+        session_idle_seconds=4,
+        ice_servers=["stun:s.example", "turn:t.example"],
+        ice_username="u",
+        ice_credential="p",
     )
-    assert (config.target, config.interval, config.backoff) == (0.02, 0.1, 0.05)
-    assert config.max_batch == 4
-
-
-def test_session_limits() -> None:
-    limits = session_limits(
-        Settings(
-            max_sessions=3,
-            session_idle_seconds=4,
-            ice_servers=["stun:s.example", "turn:t.example"],
-            ice_username="u",
-            ice_credential="p",
-        )
-    )
-    assert (limits.max_sessions, limits.idle_timeout) == (3, 4)
-    assert [(s.urls, s.username) for s in limits.ice.servers()] == [
+    service = InferenceService([engine], settings)
+    queue = service.broker._queue
+    assert (queue.target, queue.interval) == (0.02, 0.1)
+    daemon = service.local_daemons[0]
+    assert daemon.max_batch == 3
+    sessions = SessionManager(service, settings)
+    assert sessions.settings.max_sessions == 3
+    assert [(s.urls, s.username) for s in sessions.ice.servers()] == [
         ("stun:s.example", None),
         ("turn:t.example", "u"),
     ]
-    assert limits.bitrate is not None and limits.bitrate.start_kbps == 1000
-    assert session_limits(Settings(start_bitrate_kbps=0)).bitrate is None
+    assert sessions.bitrate is not None and sessions.bitrate.start_kbps == 1000
+    assert SessionManager(service, Settings(start_bitrate_kbps=0)).bitrate is None
 
 
 def test_one_engine_per_daemon_sharing_the_threads() -> None:
-    engines = build_engines(Settings(daemons=2, threads=1))
+    engines = build_engines(*[Settings(daemons=2, threads=1)] * 2)
     assert len(engines) == 2 and engines[0] is not engines[1]
     assert engines[0].describe()["layout"] == "nanodet"
 

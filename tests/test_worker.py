@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from seefood.config import Settings
-from seefood.detection import model
+from seefood.detection import runtime
 from seefood.detection.hotdog import HotdogDetector
 from seefood.detection.memory import CropMemory
 from seefood.inference.remote.wire import BadFrame, WorkReply, WorkRequest, encode_jpeg
@@ -52,13 +52,13 @@ def test_a_bad_frame_fails_alone_and_memories_come_back(
 
 def test_the_node_chooses_its_providers_and_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[list[str]] = []
-    real = model.choose_providers
+    real = runtime.choose_providers
 
     def choose(wanted: Sequence[str]) -> list[str]:
         asked.append(list(wanted))
         return real([])  # this machine's CPU, whatever was asked
 
-    monkeypatch.setattr(model, "choose_providers", choose)
+    monkeypatch.setattr(runtime, "choose_providers", choose)
     sent = model_settings(Settings(providers=["openvino"], verdict="detector"))
     InferenceWorker(sent, threads=1)
     assert asked[-1] == ["openvino"], "the server's choice, where the node names none"

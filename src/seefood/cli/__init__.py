@@ -7,42 +7,19 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from seefood import __version__
 from seefood.cli.live import cmd_serve, cmd_stream
+from seefood.cli.settings import add_setting_flags, describe
 from seefood.cli.stills import cmd_detect, cmd_eval, cmd_model_info
 from seefood.cli.worker import cmd_worker
-from seefood.config import describe
-from seefood.detection.model import ModelError, Precision
-from seefood.detection.verdict import Source
-
-_ROWS = {row.variable.removeprefix("SEEFOOD_").lower(): row for row in describe()}
-
-
-def _setting_flag(p: argparse.ArgumentParser, name: str, **kw: Any) -> None:
-    """A flag for a setting; its help names the default and the variable it overrides."""
-    row = _ROWS[name]
-    kw["help"] = f"{kw.get('help') or row.description} (default: {row.default}; {row.variable})"
-    p.add_argument(row.flag, **kw)
-
-
-def _add_model_flags(p: argparse.ArgumentParser) -> None:
-    _setting_flag(p, "model", type=Path)
-    _setting_flag(p, "verdict", choices=[s.value for s in Source])
-    _setting_flag(p, "classifier", type=Path)
-    _setting_flag(p, "detector_precision", choices=[v.value for v in Precision])
-    _setting_flag(p, "classifier_precision", choices=[v.value for v in Precision])
-    _setting_flag(p, "providers")
-    _setting_flag(p, "threshold", type=float)
-    _setting_flag(p, "min_score", type=float)
-    _setting_flag(p, "threads", type=int)
+from seefood.detection.runtime import ModelError
 
 
 def _environment_help() -> str:
     lines = ["settings (from SEEFOOD_* variables; a command's flags win over them):"]
     for row in describe():
-        flag = f"  {row.flag}" if row.flag else ""
+        flag = f"  {row.flag}" if row.commands else ""
         lines.append(f"  {row.variable}{flag}  [{row.default}]")
         lines += [f"      {line}" for line in textwrap.wrap(row.description, 74)]
     return "\n".join(lines)
@@ -63,23 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="image files or directories (searched recursively)")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument("--annotate", type=Path, metavar="DIR", help="write annotated copies here")
-    _setting_flag(p, "batch_size", type=int, help="images per model run")
-    _add_model_flags(p)
+    add_setting_flags(p, "detect")
     p.set_defaults(func=cmd_detect)
 
     p = sub.add_parser("eval", help="score the verdict on DIR/hotdog and DIR/not_hotdog")
     p.add_argument("directory", type=Path)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="save a precision-recall curve")
-    _setting_flag(p, "batch_size", type=int, help="images per model run")
-    _add_model_flags(p)
+    add_setting_flags(p, "eval")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("model", help="about the model")
     msub = p.add_subparsers(dest="model_command", required=True)
     info = msub.add_parser("info", help="which model, its file, checksum, input and classes")
     info.add_argument("--json", action="store_true")
-    _add_model_flags(info)
+    add_setting_flags(info, "model info")
     info.set_defaults(func=cmd_model_info)
 
     p = sub.add_parser("stream", help="send a video to a server over WebRTC, print results")
@@ -112,14 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stream)
 
     p = sub.add_parser("serve", help="run the web app and HTTP API")
-    _setting_flag(p, "host")
-    _setting_flag(p, "port", type=int)
-    _setting_flag(p, "https", action="store_true", default=None)
-    _setting_flag(p, "ssl_certfile", type=Path)
-    _setting_flag(p, "ssl_keyfile", type=Path)
-    _setting_flag(p, "token")
-    _setting_flag(p, "ray_address")
-    _add_model_flags(p)
+    add_setting_flags(p, "serve")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(

@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from seefood.cli.settings import settings_from
-from seefood.config import load_settings
+from seefood.server.settings import HttpSettings
+from seefood.setting import from_environment
 from seefood.types import RGBImage
 
 
@@ -71,7 +72,9 @@ def cmd_stream(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(f"seefood: {line}", file=sys.stderr, flush=True)
 
-    token = load_settings({}).token  # SEEFOOD_TOKEN: the server's, when it runs here too
+    token = from_environment(
+        HttpSettings
+    ).token  # SEEFOOD_TOKEN: the server's, when it runs here too
 
     def new_client() -> StreamClient:
         # A file sent as it is gets a new track for each session (a track ends with it).

@@ -13,10 +13,11 @@ from rich.progress import Progress
 from rich.table import Table
 
 from seefood.cli.settings import settings_from
-from seefood.config import Settings, build_engine
+from seefood.config import Settings
 from seefood.detection.coco import CLASS_LIST_SOURCE
 from seefood.detection.model import file_sha256
 from seefood.detection.result import DetectionResult
+from seefood.detection.settings import build_engine
 from seefood.detection.verdict import DEFAULT_THRESHOLDS, Source
 from seefood.stills import evaluate
 from seefood.stills.files import find_images

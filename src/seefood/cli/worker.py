@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 
+from seefood.inference.remote.settings import RemoteSettings
+from seefood.setting import from_environment
+
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from seefood.config import load_settings
     from seefood.inference.remote.cluster import WORKER_NODE_ENV, worker_node_command
 
-    address = args.address or load_settings({}).ray_address
+    address = args.address or from_environment(RemoteSettings).ray_address
     if not address:
         raise ValueError("give the head's address: seefood worker --address HOST:6379")
     command = worker_node_command(address, cpus=args.num_cpus, gpus=args.num_gpus)

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from seefood.detection.engine import Engine
 from seefood.detection.memory import CropMemory
-from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, Served
+from seefood.inference.broker import Broker, Served
 from seefood.inference.jobs import ArrayFrame, Frame, Inference
-from seefood.inference.requestor import DEFAULT_BACKOFF, Delivered
-from seefood.inference.service import InferenceService, InferenceStream, ServiceConfig
+from seefood.inference.requestor import Delivered
+from seefood.inference.service import InferenceService, InferenceStream
+from seefood.inference.settings import InferenceSettings
 from seefood.types import RGBImage
 
 
@@ -112,25 +113,19 @@ async def run_load(
     duration: float,
     *,
     fifo: bool = False,
-    target: float = DEFAULT_TARGET,
-    interval: float = DEFAULT_INTERVAL,
-    max_batch: int = 1,
-    max_wait: float = 0.0,
-    backoff: float = DEFAULT_BACKOFF,
+    settings: InferenceSettings | None = None,
     hold: float = 0.0,
     add_daemons: Callable[[InferenceService], Awaitable[None]] | None = None,
 ) -> LoadReport:
     """Run `len(fps)` synthetic streams through the inference service for `duration`;
     `hold`: seconds each picture stays in view (0: a new one every frame); `add_daemons`
-    joins more daemons (remote workers) to the service before the streams start."""
-    config = ServiceConfig(
-        max_batch=max_batch,
-        max_batch_wait=max_wait,
-        interval=interval,
-        backoff=backoff,
-        target=math.inf if fifo else target,  # no CoDel: a plain FIFO
-    )
-    service = InferenceService(engines, config, input_size=None if engines else (416, 416))
+    joins more daemons (remote workers) to the service before the streams start. One
+    request a batch unless `settings` say otherwise; `fifo`: each frame queued as it comes, in
+    a plain first-come queue (the baseline the broker is measured against)."""
+    settings = settings or InferenceSettings(max_batch=1)
+    if fifo:  # no CoDel: it never drops
+        settings = settings.model_copy(update={"codel_target_seconds": math.inf})
+    service = InferenceService(engines, settings, input_size=None if engines else (416, 416))
     report = LoadReport(duration, [StreamStats(f) for f in fps])
     t0 = time.monotonic()
 

@@ -15,12 +15,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from seefood.detection.model import (
-    ModelError,
-    Precision,
-    open_session,
-    shipped,
-)
+from seefood.detection.model import Precision, shipped
+from seefood.detection.runtime import ModelError, Runtime, open_session
 from seefood.types import RGBImage, Size
 
 IMAGENET_HOTDOG = 934
@@ -44,12 +40,11 @@ class Classifier:
         self,
         path: str | Path | None = None,
         *,
-        threads: int | None = None,
         precision: Precision = DEFAULT_CLASSIFIER_PRECISION,
-        providers: Sequence[str] = (),
+        runtime: Runtime = Runtime(),
     ) -> None:
         self.path = Path(path) if path is not None else default_classifier_path(precision)
-        self.session = open_session(self.path, threads, providers=providers)
+        self.session = open_session(self.path, runtime)
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
         shape = list(inputs[0].shape)
         if (

@@ -19,13 +19,16 @@ from seefood.detection.model import (
     Layout,
     Model,
     Precision,
+    default_model_path,
     load_model,
 )
 from seefood.detection.nms import batched_nms
 from seefood.detection.result import Detection, DetectionResult, Timings
+from seefood.detection.runtime import Runtime
+from seefood.detection.verdict import DETECTOR_THRESHOLD
 from seefood.types import RGBImage, Size
 
-DEFAULT_THRESHOLD = 0.25  # hot-dog verdict; chosen with `seefood eval` (see README)
+DEFAULT_THRESHOLD = DETECTOR_THRESHOLD  # hot-dog boxes are reported from here
 DEFAULT_MIN_SCORE = 0.3  # other classes are reported from here
 DEFAULT_IOU_THRESHOLD = 0.5
 HOTDOG_FLOOR = 0.05  # hot-dog candidates are kept down to here, so `hotdog_score` is informative
@@ -44,28 +47,20 @@ class Detector:
         self,
         model: Model | str | Path | None = None,
         *,
+        precision: Precision = DEFAULT_DETECTOR_PRECISION,
+        runtime: Runtime = Runtime(),
         threshold: float = DEFAULT_THRESHOLD,
         min_score: float = DEFAULT_MIN_SCORE,
         iou_threshold: float = DEFAULT_IOU_THRESHOLD,
-        threads: int | None = None,
         max_detections: int = 100,
-        spinning: bool = False,
-        precision: Precision = DEFAULT_DETECTOR_PRECISION,
-        providers: Sequence[str] = (),
+        food: bool = False,
     ) -> None:
-        """`spinning`: let onnxruntime's threads spin between runs (faster when this model
-        runs alone; slower when another model runs in between, as in the verdict)."""
-        self.model = (
-            model
-            if isinstance(model, Model)
-            else load_model(
-                model,
-                threads=threads,
-                spinning=spinning,
-                precision=precision,
-                providers=providers,
-            )
-        )
+        """`model`: the shipped NanoDet-g of `precision` when None. `food`: also decode food
+        down to FOOD_FLOOR, into `result.food`: the regions the combined verdict looks at (a
+        cost the detector alone does not pay)."""
+        if not isinstance(model, Model):
+            model = load_model(model or default_model_path(precision), runtime)
+        self.model = model
         for name, value in (("threshold", threshold), ("min_score", min_score)):
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
@@ -89,7 +84,9 @@ class Detector:
             self._shown[HOTDOG_CLASS_ID] = threshold
             self._food[list(FOOD_CLASS_IDS)] = True
             self._floors[HOTDOG_CLASS_ID] = min(HOTDOG_FLOOR, threshold)
-        self.finds_food = False  # see look_for_food
+        self.finds_food = food
+        if food:
+            self._floors[self._food] = np.minimum(self._floors[self._food], FOOD_FLOOR)
         pre = self.model.preprocess
         order = [2, 1, 0] if pre.bgr else [0, 1, 2]
         self._order = order
@@ -100,12 +97,6 @@ class Detector:
         self._lut = np.stack([(levels - mean[c]) * inv_std[c] for c in range(3)])[:, None, :]
         self._pad = self._lut[:, 0, pre.pad_value]
         self._nanodet_pairs = self.model.nanodet_pairs
-
-    def look_for_food(self) -> None:
-        """Also decode food down to FOOD_FLOOR, into `result.food`: the regions the combined
-        verdict looks at (a cost the detector alone does not pay)."""
-        self.finds_food = True
-        self._floors[self._food] = np.minimum(self._floors[self._food], FOOD_FLOOR)
 
     @property
     def input_size(self) -> Size:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
-from seefood.detection.classifier import DEFAULT_CLASSIFIER_PRECISION, Classifier
+from seefood.detection.classifier import Classifier
 from seefood.detection.coco import HOTDOG_CLASS_ID
 from seefood.detection.detector import Detector
 from seefood.detection.memory import LIVE_CROPS, CropMemory
-from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
 from seefood.detection.result import Detection, DetectionResult
 from seefood.detection.verdict import (
     DEFAULT_LINE,
@@ -51,44 +49,21 @@ class HotdogDetector:
         self.detector = detector
         self.classifier = classifier
         self.source = source
+        if source is Source.DETECTOR:
+            # The detector's own line decides: it reports hot dogs from there.
+            if threshold is not None and threshold != detector.threshold:
+                raise ValueError("the detector verdict's threshold is the detector's own")
+            threshold = detector.threshold
+        elif not detector.finds_food:
+            raise ValueError(f"the {source} verdict needs a detector made with food=True")
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLDS[source]
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
         # Each shipped classifier has its own fitted line (its scores differ a little).
         self.line = line_for(classifier.path.name) if classifier is not None else DEFAULT_LINE
-        if source is Source.DETECTOR:
-            detector.threshold = self.threshold
-        else:
-            detector.look_for_food()
 
     def _read(self, evidence: Evidence) -> Reading:
         return read(evidence, self.source, self.line)
-
-    @classmethod
-    def load(
-        cls,
-        model: str | Path | None = None,
-        classifier: str | Path | None = None,
-        *,
-        source: Source = Source.COMBINED,
-        threshold: float | None = None,
-        threads: int | None = None,
-        detector_precision: Precision = DEFAULT_DETECTOR_PRECISION,
-        classifier_precision: Precision = DEFAULT_CLASSIFIER_PRECISION,
-        providers: Sequence[str] = (),
-    ) -> HotdogDetector:
-        """The shipped models (or the files given), loaded once."""
-        detector = Detector(
-            model, threads=threads, precision=detector_precision, providers=providers
-        )
-        looker = (
-            None
-            if source is Source.DETECTOR
-            else Classifier(
-                classifier, threads=threads, precision=classifier_precision, providers=providers
-            )
-        )
-        return cls(detector, looker, source=source, threshold=threshold)
 
     def detect(self, image: RGBImage) -> DetectionResult:
         return self.detect_batch([image])[0]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,8 +13,9 @@ import numpy as np
 import onnxruntime as ort
 
 from seefood.detection.decode import cells, nanodet_pairs
+from seefood.detection.runtime import ModelError, Runtime, open_session
 
-log = logging.getLogger("seefood.model")
+__all__ = ["Model", "ModelError", "Precision", "load_model"]
 
 DEFAULT_INPUT_SIZE = 640  # for exports whose input height/width are symbolic
 
@@ -77,53 +76,12 @@ def default_model_path(precision: Precision = DEFAULT_DETECTOR_PRECISION) -> Pat
     return shipped(INT8_MODEL_NAME if precision is Precision.INT8 else DEFAULT_MODEL_NAME)
 
 
-# Short names for onnxruntime's execution providers (SEEFOOD_PROVIDERS); full names work too.
-PROVIDERS = {
-    "cpu": "CPUExecutionProvider",
-    "cuda": "CUDAExecutionProvider",
-    "tensorrt": "TensorrtExecutionProvider",
-    "openvino": "OpenVINOExecutionProvider",
-    "coreml": "CoreMLExecutionProvider",
-    "directml": "DmlExecutionProvider",
-    "rocm": "ROCMExecutionProvider",
-}
-_missing_told: set[str] = set()
-
-
-def choose_providers(wanted: Sequence[str]) -> list[str]:
-    """The wanted execution providers that this onnxruntime has, in order, and the CPU's
-    last as the fallback; each one missing is logged once, never an error."""
-    available = ort.get_available_providers()
-    chosen = []
-    for name in wanted:
-        full = PROVIDERS.get(name.lower(), name)
-        if full in available:
-            if full not in chosen:
-                chosen.append(full)
-        elif full not in _missing_told:
-            _missing_told.add(full)
-            log.warning(
-                "execution provider %s is not available (this onnxruntime has %s): using the "
-                "next one",
-                full,
-                ", ".join(available),
-                extra={"provider": full},
-            )
-    if "CPUExecutionProvider" not in chosen:
-        chosen.append("CPUExecutionProvider")
-    return chosen
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-class ModelError(RuntimeError):
-    """The model file is missing, unreadable, or of a layout we do not know."""
 
 
 @dataclass(frozen=True)
@@ -185,57 +143,12 @@ def detect_layout(output_shapes: Sequence[tuple[int, ...]], input_size: tuple[in
     )
 
 
-# onnxruntime's QDQ propagation moves the detector's first QuantizeLinear above its float
-# stem's MaxPool, which then runs on uint8 in NCHW, unvectorised: 3.8 of the int8
-# detector's 14 ms. Without it (and the final cleanup that would fold the pairs it leaves)
-# the int8 detector runs in 8.5-9.7 ms with bit-identical outputs (fp32 models have no
-# QDQ nodes for them to touch).
-DISABLED_OPTIMIZERS = ("QDQPropagationTransformer", "QDQFinalCleanupTransformer")
-
-
-def open_session(
-    path: Path,
-    threads: int | None = None,
-    *,
-    spinning: bool = False,
-    providers: Sequence[str] = (),
-) -> ort.InferenceSession:
-    """An onnxruntime session for a model file on the first of `providers` this machine
-    has (the CPU when none), or a ModelError that says why not."""
-    if not path.is_file():
-        raise ModelError(f"model file not found: {path}")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or (os.cpu_count() or 1)
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # onnxruntime's workers spin after each run, waiting for the next. That saves a model run
-    # alone about 4%, but with the detector and the classifier run back to back each one's
-    # spinning threads take the CPU the other needs: two models ran 138 ms instead of 73.
-    if not spinning:
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    try:
-        return ort.InferenceSession(
-            str(path),
-            options,
-            providers=choose_providers(providers),
-            disabled_optimizers=list(DISABLED_OPTIMIZERS),
-        )
-    except Exception as exc:  # onnxruntime raises its own untyped errors
-        raise ModelError(f"cannot load {path}: {exc}") from exc
-
-
 def load_model(
-    path: str | Path | None = None,
-    *,
-    threads: int | None = None,
-    layout: Layout | None = None,
-    spinning: bool = False,
-    precision: Precision = DEFAULT_DETECTOR_PRECISION,
-    providers: Sequence[str] = (),
+    path: str | Path, runtime: Runtime = Runtime(), *, layout: Layout | None = None
 ) -> Model:
-    """Open an ONNX detector (the shipped NanoDet-g of `precision` when `path` is None)."""
-    model_path = Path(path) if path is not None else default_model_path(precision)
-    session = open_session(model_path, threads, spinning=spinning, providers=providers)
+    """Open an ONNX detector file."""
+    model_path = Path(path)
+    session = open_session(model_path, runtime)
     inp = session.get_inputs()[0]
     shape = list(inp.shape)
     if len(shape) != 4:

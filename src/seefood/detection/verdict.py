@@ -64,7 +64,11 @@ class Source(StrEnum):
     DETECTOR = "detector"
 
 
-DEFAULT_THRESHOLDS = {Source.COMBINED: 0.5, Source.CLASSIFIER: 0.5, Source.DETECTOR: 0.25}
+DEFAULT_THRESHOLDS = {
+    Source.COMBINED: 0.5,
+    Source.CLASSIFIER: 0.5,
+    Source.DETECTOR: DETECTOR_THRESHOLD,
+}
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 

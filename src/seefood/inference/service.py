@@ -13,17 +13,16 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic
 
 from seefood.detection.engine import Engine
-from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET, Broker, Drop, Served
+from seefood.inference.broker import Broker, Drop, Served
 from seefood.inference.daemon import Daemon, DaemonPool, InferenceDaemon
 from seefood.inference.jobs import ArrayFrame, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import fair_fps
-from seefood.inference.remote.proxy import RemoteDaemon
-from seefood.inference.requestor import DEFAULT_BACKOFF, Delivered, DropCallback, F, Requestor
+from seefood.inference.requestor import Delivered, DropCallback, F, Requestor
+from seefood.inference.settings import InferenceSettings
 from seefood.inference.sink import LatestFrameSink
 from seefood.types import RGBImage, Size
 
@@ -31,17 +30,6 @@ log = logging.getLogger("seefood.service")
 
 SENDING_WINDOW = 2.0  # seconds since its last frame for a stream to count as sending
 WORKER_RETRIES = 3  # times a one-shot request is asked again when a worker gives it back
-
-
-@dataclass(frozen=True)
-class ServiceConfig:
-    max_batch: int = 1
-    max_batch_wait: float = 0.0
-    target: float = DEFAULT_TARGET
-    interval: float = DEFAULT_INTERVAL
-    backoff: float = DEFAULT_BACKOFF
-    pace: bool = True  # tell each camera its share (pace.py); off: only max_stream_fps
-    max_stream_fps: float | None = None  # an operator's limit on each camera's pace
 
 
 class Overloaded(Exception):
@@ -73,7 +61,7 @@ class InferenceStream(Generic[F]):
             service.broker,
             on_result=on_result,
             on_drop=on_drop,
-            backoff=service.config.backoff,
+            backoff=service.settings.drop_backoff_seconds,
             metrics=service.metrics,
             slot=slot,
         )
@@ -134,7 +122,7 @@ class InferenceService:
     def __init__(
         self,
         engines: Sequence[Engine],
-        config: ServiceConfig | None = None,
+        settings: InferenceSettings | None = None,
         metrics: Metrics | None = None,
         *,
         input_size: Size | None = None,
@@ -144,12 +132,12 @@ class InferenceService:
         # `input_size` says what their models look at.
         if not engines and input_size is None:
             raise ValueError("the inference service needs an engine, or the input size")
-        self.config = config or ServiceConfig()
+        self.settings = settings or InferenceSettings()
         self.metrics = metrics or Metrics()
         # min_queue: CoDel never drops the last request per daemon, so none idles.
         self.broker: InferenceBroker = Broker(
-            target=self.config.target,
-            interval=self.config.interval,
+            target=self.settings.codel_target_seconds,
+            interval=self.settings.codel_interval_seconds,
             min_queue=len(engines),
             clock=clock,  # the broker's: tests pass a virtual one
         )
@@ -161,8 +149,8 @@ class InferenceService:
                     self.broker,
                     engine,
                     name=f"daemon-{i}",
-                    max_batch=self.config.max_batch,
-                    max_wait=self.config.max_batch_wait,
+                    max_batch=self.settings.max_batch,
+                    max_wait=self.settings.max_batch_wait_seconds,
                     metrics=self.metrics,
                 )
                 for i, engine in enumerate(engines)
@@ -195,10 +183,6 @@ class InferenceService:
     def local_daemons(self) -> list[InferenceDaemon]:
         return [d for d in self.pool.daemons if isinstance(d, InferenceDaemon)]
 
-    @property
-    def remote_daemons(self) -> list[RemoteDaemon]:
-        return [d for d in self.pool.daemons if isinstance(d, RemoteDaemon)]
-
     async def remove_daemon(self, daemon: Daemon) -> None:
         await self.pool.remove(daemon)
         self.daemons_changed()
@@ -217,9 +201,9 @@ class InferenceService:
         # Sessions still connecting, without a channel, or gone quiet take no share: nobody
         # can slow the cameras down by opening sessions that send nothing.
         sending = [s for s in self._streams.values() if s.sending]
-        capacity = self.capacity if self.config.pace else None
+        capacity = self.capacity if self.settings.pace else None
         demands = [s.demand for s in sending]
-        return fair_fps(capacity, max(len(sending), 1), self.config.max_stream_fps, demands)
+        return fair_fps(capacity, max(len(sending), 1), self.settings.max_stream_fps, demands)
 
     @property
     def stream_ids(self) -> list[str]:

@@ -167,9 +167,9 @@ _SKIP = {"rtx", "red", "ulpfec", "flexfec-03"}
 
 @dataclass(frozen=True, slots=True)
 class BitrateHints:
-    start_kbps: int = 1000
-    min_kbps: int = 300
-    max_kbps: int = 2500
+    start_kbps: int
+    min_kbps: int
+    max_kbps: int
 
     def params(self) -> str:
         return (

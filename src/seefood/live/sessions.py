@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from dataclasses import dataclass, field
 
 from aiortc import (
     RTCConfiguration,
@@ -17,9 +16,7 @@ from aiortc import (
 from seefood.inference.service import InferenceService
 from seefood.live import aiortc_patch
 from seefood.live.admission import WaitingRoom
-from seefood.live.ice import IceServers
 from seefood.live.sdp import (
-    BitrateHints,
     OfferError,
     add_bitrate_hints,
     check_offer,
@@ -29,6 +26,7 @@ from seefood.live.sdp import (
     why_no_candidates,
 )
 from seefood.live.session import LiveSession
+from seefood.live.settings import LiveSettings
 
 log = logging.getLogger("seefood.sessions")
 
@@ -41,41 +39,33 @@ class NotYourSession(PermissionError):
     """The token does not match the session's (HTTP 403)."""
 
 
-@dataclass
-class SessionLimits:
-    max_sessions: int = 8  # sessions at once, connected or connecting
-    max_connecting: int = 4  # of those, not yet connected
-    max_connecting_per_client: int = 2  # of those, from one address
-    allow_loopback: bool = True  # contact loopback candidates (when serving on loopback)
-    connect_timeout: float = 10.0  # seconds a session may take to connect
-    max_duration: float = 3600.0  # seconds
-    idle_timeout: float = 10.0  # seconds without video before a session is closed
-    reuse: bool = True  # unchanged frames get the last result (see seefood.live.reuse)
-    admission_wait: float = 10.0  # seconds an offer is held waiting for a place
-    max_waiting: int = 64  # offers waiting for a place, in all
-    max_waiting_per_client: int = 16  # of those, from one address
-    ice: IceServers = field(default_factory=IceServers)
-    bitrate: BitrateHints | None = field(default_factory=BitrateHints)
-
-
 class SessionManager:
-    def __init__(self, service: InferenceService, limits: SessionLimits | None = None) -> None:
+    def __init__(
+        self,
+        service: InferenceService,
+        settings: LiveSettings | None = None,
+        *,
+        allow_loopback: bool = True,  # contact loopback candidates (when serving on loopback)
+    ) -> None:
         self.service = service
-        self.limits = limits or SessionLimits()
+        self.settings = settings or LiveSettings()
+        self.allow_loopback = allow_loopback
+        self.ice = self.settings.ice()
+        self.bitrate = self.settings.bitrate()
         self.sessions: dict[str, LiveSession] = {}
         self._pending: list[str] = []  # clients whose offers are being answered
         self.waiting_room = WaitingRoom(
             self._room,
-            wait=self.limits.admission_wait,
-            max_waiting=self.limits.max_waiting,
-            max_waiting_per_client=self.limits.max_waiting_per_client,
+            wait=self.settings.admission_wait_seconds,
+            max_waiting=self.settings.max_waiting,
+            max_waiting_per_client=self.settings.max_waiting_per_client,
         )
 
     def _room(self, client: str) -> str | None:
         """Why `client` cannot start a session now, or None when it can. A session that
         never connects holds a place for `connect_timeout` only, and one address can hold
         only a few connecting places that way (the waiting room lets others by meanwhile)."""
-        limits = self.limits
+        limits = self.settings
         connecting = [s for s in self.sessions.values() if not s.connected]
         if len(self.sessions) + len(self._pending) >= limits.max_sessions:
             return f"the server is at its limit of {limits.max_sessions} sessions"
@@ -95,7 +85,7 @@ class SessionManager:
             raise OfferError(f"expected an SDP offer, got type {kind!r}")
         check_offer(sdp)
         offered = sdp
-        sdp = reachable_candidates(sdp, allow_loopback=self.limits.allow_loopback)
+        sdp = reachable_candidates(sdp, allow_loopback=self.allow_loopback)
         if "a=candidate:" in offered and "a=candidate:" not in sdp:
             raise OfferError(
                 "none of the offer's ICE candidates is an address the server will contact "
@@ -104,7 +94,7 @@ class SessionManager:
         sdp = wait_for_peer_reflexive(sdp)
         await self.waiting_room.enter(client, ticket)
         self._pending.append(client)  # at once: the next in line sees this place taken
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=self.limits.ice.servers() or None))
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=self.ice.servers() or None))
         session: LiveSession | None = None
         try:
             # A video transceiver made before the offer is applied takes its m-line, and its
@@ -118,12 +108,12 @@ class SessionManager:
                 pc,
                 self.service,
                 client=client,
-                connect_timeout=self.limits.connect_timeout,
-                idle_timeout=self.limits.idle_timeout,
-                max_duration=self.limits.max_duration,
+                connect_timeout=self.settings.connect_timeout_seconds,
+                idle_timeout=self.settings.session_idle_seconds,
+                max_duration=self.settings.session_max_seconds,
                 on_closed=self._forget,
                 on_connected=self.waiting_room.changed,
-                reuse=self.limits.reuse,
+                reuse=self.settings.live_reuse,
             )
             session.watch_receiver(transceiver.receiver)
             try:
@@ -148,7 +138,7 @@ class SessionManager:
             local = pc.localDescription
             if "a=candidate:" not in local.sdp:  # aioice dropped the only ICE component
                 raise OfferError(why_no_candidates(sdp))
-            munged = add_bitrate_hints(local.sdp, self.limits.bitrate)
+            munged = add_bitrate_hints(local.sdp, self.bitrate)
             self.sessions[session.id] = session
             log.info("session start", extra={"session": session.id, "codec": codecs[0].mimeType})
             return session, RTCSessionDescription(sdp=munged, type=local.type)

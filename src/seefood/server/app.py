@@ -7,23 +7,23 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 
 from seefood import __version__
-from seefood.config import Settings
 from seefood.detection.engine import Engine
 from seefood.server import detect_api, status_api, webrtc_api
 from seefood.server.docs import mount_docs
 from seefood.server.page import mount_page
 from seefood.server.security import Guard, Policy
+from seefood.server.settings import ServerSettings
 from seefood.server.wiring import Models, lifespan
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: ServerSettings | None = None,
     engines: Sequence[Engine] | None = None,
     models: Models | None = None,
 ) -> FastAPI:
     """The app for `settings`; `engines` replace the ones the settings would build (tests);
     `models`, what they are, when there are none (remote workers only) and it is known."""
-    settings = settings or Settings()
+    settings = settings or ServerSettings()
     app = FastAPI(
         title="seefood",
         version=__version__,
@@ -36,12 +36,7 @@ def create_app(
     app.include_router(webrtc_api.router)
     app.include_router(status_api.router)
     mount_page(app)
-    policy = Policy.for_host(
-        settings.host,
-        token=settings.token,
-        allowed_hosts=settings.allowed_hosts,
-        rate_per_second=settings.rate_limit,
-    )
+    policy = Policy.for_host(settings)
     mount_docs(app, bearer=not policy.open)
     app.state.policy = policy
     app.state.settings = settings

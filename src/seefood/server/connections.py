@@ -11,24 +11,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from seefood.server.settings import HttpSettings
+
 MAX_HEADER_BYTES = 16 * 1024
 
 
-@dataclass(frozen=True)
-class ConnectionLimits:
-    header_timeout: float = 10.0  # from connection (or first byte after a response) to headers
-    body_timeout: float = 15.0  # the longest pause between two pieces of a request body
-    max_connections: int = 1000  # open at once; more are closed at once
-    max_per_client: int = 32  # from one address
-
-
-def limited_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
+def limited_protocol(limits: HttpSettings) -> type[H11Protocol]:
     """An h11 protocol class for uvicorn (`http=`) that enforces `limits`."""
     per_client: Counter[str] = Counter()  # shared by this server's connections
 
@@ -42,11 +35,11 @@ def limited_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
             per_client[self._address] += 1
             if (
                 len(self.connections) > limits.max_connections
-                or per_client[self._address] > limits.max_per_client
+                or per_client[self._address] > limits.max_connections_per_client
             ):
                 transport.abort()
                 return
-            self._arm(limits.header_timeout)
+            self._arm(limits.header_timeout_seconds)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
@@ -63,9 +56,9 @@ def limited_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
             state = self.conn.their_state
             if state is h11.IDLE:
                 if not waiting_for_headers or self._deadline is None:
-                    self._arm(limits.header_timeout)  # a new request began: it has so long
+                    self._arm(limits.header_timeout_seconds)  # a new request began: it has so long
             elif state is h11.SEND_BODY:
-                self._arm(limits.body_timeout)  # every piece of body resets the pause
+                self._arm(limits.body_timeout_seconds)  # every piece of body resets the pause
             else:
                 self._disarm()
 
@@ -90,7 +83,7 @@ def limited_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
     return LimitedH11Protocol
 
 
-def uvicorn_options(limits: ConnectionLimits) -> dict[str, Any]:
+def uvicorn_options(limits: HttpSettings) -> dict[str, Any]:
     """The uvicorn.Config keywords that apply `limits`."""
     return {
         "http": limited_protocol(limits),

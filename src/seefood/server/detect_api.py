@@ -11,9 +11,9 @@ import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
 from PIL import Image
 
-from seefood.config import Settings
 from seefood.detection.result import ResultDict
 from seefood.inference.service import InferenceService, Overloaded
+from seefood.server.settings import ServerSettings
 from seefood.server.upload import read_image_upload
 from seefood.stills.images import ImageError, ImageTooLarge
 from seefood.stills.pipeline import decode_still, finish
@@ -72,7 +72,7 @@ async def detect(
     ),
 ) -> DetectResponse:
     """Detect objects in one image, sent as the raw body or as a multipart file."""
-    settings: Settings = request.app.state.settings
+    settings: ServerSettings = request.app.state.settings
     service: InferenceService = request.app.state.service
     data = await read_image_upload(request, settings.max_upload_bytes)
     decode = partial(

@@ -9,16 +9,17 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from seefood.config import Settings, build_engine
+from seefood.detection.settings import build_engine
 from seefood.live import aiortc_patch
 from seefood.server.app import create_app
-from seefood.server.connections import ConnectionLimits, uvicorn_options
+from seefood.server.connections import uvicorn_options
 from seefood.server.logs import configure
+from seefood.server.settings import HttpSettings, ServerSettings
 from seefood.server.tls import cache_dir, self_signed
 from seefood.server.wiring import Models, build_engines
 
 
-def addresses_to_open(settings: Settings) -> list[str]:
+def addresses_to_open(settings: HttpSettings) -> list[str]:
     """The addresses people can open: the bound one, or every interface's for 0.0.0.0 (IPv4
     only: that is all it listens on) and :: (both, as Linux's dual-stack socket takes both)."""
     if settings.host == "0.0.0.0":
@@ -28,7 +29,7 @@ def addresses_to_open(settings: Settings) -> list[str]:
     return [settings.host]
 
 
-def startup_lines(settings: Settings, *, https: bool, token: str | None) -> list[str]:
+def startup_lines(settings: HttpSettings, *, https: bool, token: str | None) -> list[str]:
     """What to tell the person who started the server: where to open it, with the token."""
     scheme = "https" if https else "http"
     fragment = f"#token={token}" if token else ""
@@ -41,19 +42,13 @@ def startup_lines(settings: Settings, *, https: bool, token: str | None) -> list
     return lines
 
 
-def uvicorn_config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config:
+def uvicorn_config(app: FastAPI, settings: HttpSettings, **overrides: Any) -> uvicorn.Config:
     """uvicorn's configuration for `app`, with the connection limits of `settings`."""
-    limits = ConnectionLimits(
-        header_timeout=settings.header_timeout_seconds,
-        body_timeout=settings.body_timeout_seconds,
-        max_connections=settings.max_connections,
-        max_per_client=settings.max_connections_per_client,
-    )
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
-        **uvicorn_options(limits),
+        **uvicorn_options(settings),
         **overrides,
     }
     return uvicorn.Config(app, **options)
@@ -76,14 +71,14 @@ def join_cluster(address: str) -> None:
         raise RuntimeError(f"cannot join the Ray cluster at {address}: {first}") from None
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: ServerSettings) -> None:
     configure(settings.log_level)
     certfile, keyfile = settings.ssl_certfile, settings.ssl_keyfile
     https = settings.https or certfile is not None
     if https and certfile is None:
         certfile, keyfile = self_signed(cache_dir(), aiortc_patch.aioice_host_addresses())
         print(f"seefood: self-signed certificate {certfile}", file=sys.stderr)
-    engines = build_engines(settings)  # a bad model fails here, in one line
+    engines = build_engines(settings, settings)  # a bad model fails here, in one line
     # Remote workers only: what the models are and take is read from a copy, once.
     models = None if engines else Models.of(build_engine(settings, 1))
     app = create_app(settings, engines, models)

@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seefood.live.ice import is_loopback
+from seefood.server.settings import HttpSettings
 
 # The page and its assets load without the token (it arrives in the link's fragment, which
 # the browser keeps to itself); everything else asks for it.
@@ -99,18 +100,13 @@ class Policy:
     limiter: RateLimiter | None = None
 
     @classmethod
-    def for_host(
-        cls,
-        bind_host: str,
-        *,
-        token: str | None,
-        allowed_hosts: Iterable[str] = (),
-        rate_per_second: float = 20.0,
-    ) -> Policy:
-        if is_loopback(bind_host):
-            return cls(local_names(bind_host, allowed_hosts))
-        limiter = RateLimiter(rate_per_second, 3 * rate_per_second) if rate_per_second else None
-        return cls(local_names(bind_host, allowed_hosts), token or new_token(), limiter)
+    def for_host(cls, settings: HttpSettings) -> Policy:
+        hosts = local_names(settings.host, settings.allowed_hosts)
+        if is_loopback(settings.host):
+            return cls(hosts)
+        rate = settings.rate_limit
+        limiter = RateLimiter(rate, 3 * rate) if rate else None
+        return cls(hosts, settings.token or new_token(), limiter)
 
     @property
     def open(self) -> bool:

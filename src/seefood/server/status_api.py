@@ -56,7 +56,7 @@ async def healthz(request: Request) -> Health:
         layout=models["layout"],
         sessions=len(sessions.sessions),
         local_daemons=len(service.local_daemons),
-        workers=[_worker(d) for d in service.remote_daemons],
+        workers=[_worker(d) for d in service.pool.daemons if isinstance(d, RemoteDaemon)],
     )
 
 

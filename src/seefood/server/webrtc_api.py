@@ -95,7 +95,7 @@ async def client_config(request: Request) -> ClientConfig:
             username=s.username,
             credential=s.credential,
         )
-        for s in manager.limits.ice.servers()
+        for s in manager.ice.servers()
     ]
     return ClientConfig(channel=CHANNEL_LABEL, ice_servers=servers)
 

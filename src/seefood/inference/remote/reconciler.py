@@ -163,13 +163,13 @@ class Reconciler:
         actor = start_worker(node.id, self.worker_settings, node.cpus)
         executor = ThreadPoolExecutor(1, thread_name_prefix=f"seefood-{node.worker_name}")
         remote = RayWorker(actor, executor)
-        config = self.service.config
+        settings = self.service.settings
         daemon = RemoteDaemon(
             self.service.broker,
             remote,
             name=node.worker_name,
-            max_batch=config.max_batch,
-            max_wait=config.max_batch_wait,
+            max_batch=settings.max_batch,
+            max_wait=settings.max_batch_wait_seconds,
             deadline=self.deadline,
             metrics=self.service.metrics,
             on_change=self.service.daemons_changed,

@@ -1,7 +1,7 @@
 """The worker: the body of the Ray actor on a remote node, holding the detection stack.
 
-It builds the same engine a local daemon runs (`config.build_engine`) from the server's
-model settings, with this node's own execution providers and threads where the node says
+It builds the same engine a local daemon runs (`build_engine`) from the server's engine
+settings, with this node's own execution providers and threads where the node says
 (`SEEFOOD_PROVIDERS`, `SEEFOOD_THREADS` in the environment `seefood worker` started it in).
 Nothing here imports Ray: `ray_worker` wraps this class as an actor.
 """
@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from seefood.config import ENGINE_SETTINGS, Settings, build_engine, load_settings
 from seefood.detection.memory import CropMemory
-from seefood.detection.model import PROVIDERS
+from seefood.detection.runtime import PROVIDERS
+from seefood.detection.settings import EngineSettings, build_engine
 from seefood.inference.batches import good, splice
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, decode_jpeg
+from seefood.setting import from_environment
 from seefood.types import RGBImage
 
 log = logging.getLogger("seefood.worker")
@@ -39,24 +40,24 @@ def auto_providers(available: Sequence[str]) -> list[str]:
     return [name for name in AUTO_PROVIDERS if PROVIDERS[name] in available]
 
 
-def model_settings(settings: Settings) -> dict[str, Any]:
+def model_settings(settings: EngineSettings) -> dict[str, Any]:
     """What the server sends each worker it starts: its engine settings, so that every
     daemon gives the same verdict (threads are the node's business)."""
-    return settings.model_dump(include=set(ENGINE_SETTINGS))
+    return settings.model_dump(include=set(EngineSettings.model_fields) - {"threads"})
 
 
 class InferenceWorker:
     def __init__(self, settings: dict[str, Any], threads: int | None = None) -> None:
         fields = dict(settings)
         # What this node's own environment sets (SEEFOOD_PROVIDERS, SEEFOOD_THREADS) wins.
-        own = load_settings({}).model_fields_set & set(NODE_SETTINGS)
-        for name in own:
-            fields.pop(name, None)
+        node = from_environment(EngineSettings)
+        own = node.model_fields_set & set(NODE_SETTINGS)
+        fields.update({name: getattr(node, name) for name in own})
         if threads is not None and "threads" not in own:
             fields["threads"] = threads
         if not fields.get("providers") and "providers" not in own:
             fields["providers"] = auto_providers(ort.get_available_providers())
-        self.engine = build_engine(Settings(**fields))
+        self.engine = build_engine(EngineSettings(**fields))
         # One run before the first ping is answered: onnxruntime's first run of a session
         # is several times slower, and would count against the first call's deadline.
         self.engine.detect_batch([np.zeros((480, 640, 3), np.uint8)], [CropMemory()])
