@@ -32,4 +32,5 @@ python3 -m venv .venv
 echo "== ruff" && .venv/bin/ruff check src tests bench scripts
 .venv/bin/ruff format --check --quiet src tests bench scripts
 echo "== mypy" && .venv/bin/mypy
+echo "== layers" && .venv/bin/lint-imports --no-cache
 echo "== pytest" && .venv/bin/pytest "$@"

@@ -12,9 +12,11 @@ from aiortc import RTCPeerConnection, rtp
 from aiortc.codecs import HEADER_EXTENSIONS
 from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParameters
 
-from seefood.live import aiortc_patch  # importing seefood.live applies the patch
+from seefood.live import aiortc_patch
 from seefood.live.orientation import Orientation
 from seefood.live.video_size import DEFAULT_MAX_VIDEO_PIXELS
+
+aiortc_patch.apply()  # as the session manager and the client do when they are made
 
 
 def _map(cvo_id: int | None) -> rtp.HeaderExtensionsMap:

@@ -15,9 +15,7 @@ from seefood.inference.pace import (
     MAX_GAIN,
     MIN_FPS,
     ServiceRate,
-    changed,
     fair_fps,
-    max_side,
     water_level,
 )
 from seefood.live import aiortc_patch
@@ -92,17 +90,6 @@ def test_a_line_sloping_down_never_makes_one_request_cost_more_than_a_batch() ->
     rate.observe(0.08, 2)
     rate.observe(0.07, 4)  # noise: the batch of four measured faster than the pair
     assert rate.single is not None and rate.single <= 0.07
-
-
-def test_only_changes_worth_telling_are_told() -> None:
-    assert changed(None, 5.0) and changed(5.0, None)
-    assert not changed(None, None)
-    assert not changed(10.0, 10.5)
-    assert changed(10.0, 12.0)
-
-
-def test_frames_larger_than_the_models_need_are_scaled_down() -> None:
-    assert max_side((416, 416)) == 832
 
 
 # End to end: real aiortc peers and the real server, around a stand-in engine of a fixed

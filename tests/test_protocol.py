@@ -9,7 +9,14 @@ from seefood.inference.requestor import Delivered
 from seefood.live.evidence import LiveVerdict
 from seefood.live.frames import ReceivedFrame
 from seefood.live.orientation import Orientation
-from seefood.live.protocol import CHANNEL_LABEL, drop_message, result_message, reused_message
+from seefood.live.protocol import (
+    CHANNEL_LABEL,
+    drop_message,
+    max_side,
+    pace_changed,
+    result_message,
+    reused_message,
+)
 from seefood.live.tracks import Tracker
 
 from .conftest import noise_image
@@ -81,3 +88,14 @@ def test_drop_message() -> None:
 
 def test_the_label_is_the_one_the_page_is_told() -> None:
     assert CHANNEL_LABEL == "detections"  # documented in the README; clients depend on it
+
+
+def test_only_changes_worth_telling_are_told() -> None:
+    assert pace_changed(None, 5.0) and pace_changed(5.0, None)
+    assert not pace_changed(None, None)
+    assert not pace_changed(10.0, 10.5)
+    assert pace_changed(10.0, 12.0)
+
+
+def test_frames_larger_than_the_models_need_are_scaled_down() -> None:
+    assert max_side((416, 416)) == 832

@@ -159,6 +159,7 @@ class StreamClient:
         verify_tls: bool = True,
         access_token: str | None = None,
     ) -> None:
+        aiortc_patch.apply()  # CVO on send, and the ICE host addresses
         self.url = url.rstrip("/")
         self.orientation = Orientation(rotation=rotation)
         self.track: SourceTrack | PacketTrack

@@ -26,16 +26,8 @@ HEADROOM = 1.0  # frames sent per inference the stream can get one at a time (se
 SMOOTHING = 0.2  # weight of the newest service time in the running mean
 STALE = 50  # runs after which a batch size not seen again is not trusted
 MIN_FPS = 1.0  # never ask a camera for less: the verdict would go stale
-CHANGE = 0.1  # a new pace is sent when it differs from the last by more than this share
-DETAIL = 2  # a camera's frames need at most this many times the models' input side
 LIGHT = 0.8  # a stream asking for less than this share of the level leaves the rest
 MAX_GAIN = 2.0  # the pace is at most this many times the equal share
-
-
-def max_side(input_size: tuple[int, int]) -> int:
-    """The longest frame side worth sending: the detector sees a 416 px letterbox, and the
-    classifier's crops of small boxes want about twice that detail."""
-    return DETAIL * max(input_size)
 
 
 class ServiceRate:
@@ -122,10 +114,3 @@ def fair_fps(
     if cap is not None:
         share = cap if share is None else min(share, cap)
     return None if share is None else round(share, 1)
-
-
-def changed(old: float | None, new: float | None) -> bool:
-    """Whether `new` is worth telling a camera that was told `old`."""
-    if old is None or new is None:
-        return old is not new
-    return abs(new - old) > CHANGE * old

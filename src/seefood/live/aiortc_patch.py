@@ -18,9 +18,9 @@ its host candidates. This module:
   offers it beside Constrained Baseline, iOS's hardware encoder prefers it, and aiortc
   answers only Baseline; libavcodec decodes both.
 
-`seefood.live` calls `apply()` once on import. tests/test_aiortc_patch.py checks every
-internal used here, so an aiortc upgrade that moves them fails loudly there instead of
-silently losing orientation.
+`SessionManager` and `StreamClient` call `apply()` (idempotent) when they are made.
+tests/test_aiortc_patch.py checks every internal used here, so an aiortc upgrade that
+moves them fails loudly there instead of silently losing orientation.
 """
 
 from __future__ import annotations

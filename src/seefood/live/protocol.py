@@ -30,6 +30,8 @@ from seefood.live.frames import ReceivedFrame
 from seefood.live.tracks import Tracker
 
 CHANNEL_LABEL = "detections"  # the one data channel a client opens (unordered, no retransmits)
+PACE_CHANGE = 0.1  # a new pace is sent when it differs from the last by more than this share
+DETAIL = 2  # a camera's frames need at most this many times the models' input side
 
 
 def result_message(
@@ -73,6 +75,19 @@ def reused_message(
 
 def pace_message(fps: float | None, max_side: int) -> dict[str, Any]:
     return {"type": "pace", "fps": fps, "max_side": max_side}
+
+
+def max_side(input_size: tuple[int, int]) -> int:
+    """The longest frame side worth sending: the detector sees a 416 px letterbox, and the
+    classifier's crops of small boxes want about twice that detail."""
+    return DETAIL * max(input_size)
+
+
+def pace_changed(old: float | None, new: float | None) -> bool:
+    """Whether `new` is worth telling a camera that was told `old`."""
+    if old is None or new is None:
+        return old is not new
+    return abs(new - old) > PACE_CHANGE * old
 
 
 def closing_message(reason: str, *, retry: bool = True) -> dict[str, Any]:

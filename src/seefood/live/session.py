@@ -19,7 +19,6 @@ from aiortc.mediastreams import MediaStreamError
 
 from seefood.detection.memory import CropMemory
 from seefood.inference.broker import Drop
-from seefood.inference.pace import changed, max_side
 from seefood.inference.requestor import Delivered
 from seefood.inference.service import InferenceService, InferenceStream
 from seefood.live import aiortc_patch
@@ -31,6 +30,8 @@ from seefood.live.protocol import (
     alive_message,
     closing_message,
     drop_message,
+    max_side,
+    pace_changed,
     pace_message,
     result_message,
     reused_message,
@@ -234,7 +235,7 @@ class LiveSession:
     def _pace(self) -> None:
         """Tell the camera how fast to send, when that has changed enough to matter."""
         fps = self.stream.fair_fps
-        if self.paced is not None and not changed(self.paced[0], fps):
+        if self.paced is not None and not pace_changed(self.paced[0], fps):
             return
         if self._send(pace_message(fps, self.max_side)):
             self.paced = (fps,)

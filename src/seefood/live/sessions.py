@@ -47,6 +47,9 @@ class SessionManager:
         *,
         allow_loopback: bool = True,  # contact loopback candidates (when serving on loopback)
     ) -> None:
+        # Every peer connection from here on negotiates and reads the video-orientation
+        # extension and uses the configured ICE host addresses.
+        aiortc_patch.apply()
         self.service = service
         self.settings = settings or LiveSettings()
         self.allow_loopback = allow_loopback
