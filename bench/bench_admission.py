@@ -22,8 +22,9 @@ from typing import Any
 
 import uvicorn
 
+from seefood.client.sources import pattern_frames
+from seefood.client.stream import StreamClient
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient, pattern_frames
 from seefood.detection.settings import build_engine
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app

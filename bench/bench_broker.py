@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from pathlib import Path
 
 from seefood import Detector, load_image
-from seefood.contrib.loadgen import LoadReport, percentile, run_load
 from seefood.detection.runtime import Runtime
 from seefood.inference.settings import InferenceSettings
 from seefood.types import RGBImage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
+from tests.loadgen import LoadReport, percentile, run_load
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -30,8 +30,8 @@ import uvicorn
 
 from bench_verdict import letterboxed
 from seefood import load_image
+from seefood.client.stream import StreamClient
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient
 from seefood.detection.settings import build_engine
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app

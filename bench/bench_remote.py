@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +30,6 @@ from ray.cluster_utils import Cluster
 
 from seefood import load_image
 from seefood.config import Settings
-from seefood.contrib.loadgen import LoadReport, percentile, run_load
 from seefood.detection.settings import build_engine
 from seefood.inference.remote.cluster import WORKER_NODE_ENV, connect, disconnect
 from seefood.inference.remote.proxy import RemoteDaemon, WorkerState
@@ -38,6 +38,9 @@ from seefood.inference.remote.reconciler import seefood_nodes
 from seefood.inference.remote.worker import model_settings
 from seefood.inference.service import InferenceService
 from seefood.types import RGBImage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
+from tests.loadgen import LoadReport, percentile, run_load
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MEMORY = 150 * 2**20

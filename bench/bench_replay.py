@@ -40,15 +40,17 @@ import numpy as np
 from bench_verdict import letterboxed
 from bench_webrtc import PHOTOS, SHARED, cpu_seconds, free_port, scrape
 from seefood import load_image
+from seefood.client.replay import PacketTrack, make_replay
+from seefood.client.stream import StreamClient
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient
-from seefood.contrib.loadgen import jain_index, percentile
-from seefood.contrib.replay import PacketTrack, make_replay
 from seefood.detection.engine import Engine
 from seefood.detection.memory import CropMemory
 from seefood.detection.settings import build_engine
 from seefood.live.ice import use_host_addresses
 from seefood.server.wiring import daemon_threads
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
+from tests.loadgen import jain_index, percentile
 
 
 def clip(path: Path) -> Path:

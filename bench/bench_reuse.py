@@ -24,15 +24,16 @@ from typing import Any
 
 from bench_live_verdict import serve
 from seefood import load_image
+from seefood.client.sources import file_frames
+from seefood.client.stream import StreamClient
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient, file_frames
-from seefood.contrib.y4m import write_y4m
 from seefood.live.ice import use_host_addresses
 from seefood.types import RGBImage
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the suite's clips
 from tests.videos import HOTDOGS, letterboxed, panning_video  # noqa: E402
+from tests.y4m import write_y4m  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "hotdog-dev"
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -27,13 +28,15 @@ import cv2
 import numpy as np
 
 from seefood import load_image
-from seefood.contrib.loadgen import percentile, run_load
 from seefood.detection.classifier import Classifier
 from seefood.detection.detector import Detector
 from seefood.detection.hotdog import HotdogDetector
 from seefood.detection.runtime import Runtime
 from seefood.detection.verdict import Source
 from seefood.types import RGBImage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
+from tests.loadgen import percentile, run_load
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

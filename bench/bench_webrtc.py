@@ -31,8 +31,10 @@ import httpx
 import numpy as np
 
 from seefood import load_image
-from seefood.contrib.loadgen import percentile
-from seefood.contrib.y4m import write_y4m
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
+from tests.loadgen import percentile
+from tests.y4m import write_y4m
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PHOTOS = ["7974806.jpg", "4676422.jpg", "4551906.jpg", "2261197.jpg", "12123655.jpg"]

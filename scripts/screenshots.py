@@ -19,8 +19,10 @@ from PIL import Image, ImageDraw, ImageFilter
 from playwright.sync_api import sync_playwright
 
 from seefood.config import Settings
-from seefood.contrib.y4m import write_y4m
 from seefood.server.app import create_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
+from tests.y4m import write_y4m
 
 
 def drawn_hotdog(angle: float = -8.0, seed: int = 0) -> np.ndarray:

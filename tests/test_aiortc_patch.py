@@ -146,7 +146,7 @@ def test_every_received_video_decoder_is_bounded(tmp_path: Path) -> None:
     from aiortc.codecs import CODECS
     from aiortc.jitterbuffer import JitterFrame
 
-    from seefood.contrib.replay import make_replay
+    from seefood.client.replay import make_replay
 
     from .h264 import declaring
 

@@ -9,18 +9,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from seefood.contrib.client import (
-    SourceError,
-    SourceTrack,
-    StreamClient,
-    Unreachable,
-    file_frames,
-    pattern_frames,
-)
-from seefood.contrib.y4m import write_y4m
+from seefood.client.sources import SourceError, SourceTrack, file_frames, pattern_frames
+from seefood.client.stream import StreamClient, Unreachable
 from seefood.live.orientation import Orientation
 
 from .conftest import noise_image
+from .y4m import write_y4m
 
 
 def test_pattern_frames_move() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from seefood import Detector, load_image
 from seefood.inference.broker import Broker, Served
-from seefood.inference.daemon import DaemonPool, InferenceDaemon
+from seefood.inference.daemon import Batching, DaemonPool, InferenceDaemon
 from seefood.inference.jobs import ArrayFrame, Frame, Inference
 from seefood.inference.metrics import Metrics
 from seefood.types import RGBImage
@@ -61,7 +61,7 @@ def test_batches_what_is_queued_and_isolates_a_corrupt_frame(detector: Detector)
 
     async def main() -> tuple[list[object], InferenceDaemon]:
         broker: Broker[Frame, Inference] = Broker(target=1.0, interval=1.0)
-        daemon = InferenceDaemon(broker, detector, max_batch=8, metrics=metrics)
+        daemon = InferenceDaemon(broker, detector, batching=Batching(8), metrics=metrics)
         frames: list[Frame] = [
             ArrayFrame(images[0]),
             CorruptFrame(),

@@ -9,10 +9,9 @@ import asyncio
 
 import pytest
 
-from seefood.contrib.loadgen import jain_index, percentile, run_load
-
 from .conftest import noise_image
 from .engines import FixedTimeEngine
+from .loadgen import jain_index, percentile, run_load
 
 SERVICE_TIME = 0.010  # seconds per inference: 100/s
 

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 
+from seefood.client.sources import pattern_frames
+from seefood.client.stream import StreamClient
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient, pattern_frames
 from seefood.inference.pace import (
     HEADROOM,
     MAX_GAIN,

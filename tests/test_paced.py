@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from seefood.contrib.paced import CLOCK, SOURCE_FPS, PacedTrack
+from seefood.client.paced import CLOCK, SOURCE_FPS, PacedTrack
 
 
 class Counter(PacedTrack[int]):

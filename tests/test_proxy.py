@@ -18,6 +18,7 @@ import pytest
 
 from seefood.detection.result import DetectionResult, Timings
 from seefood.inference.broker import Broker, Drop, Served
+from seefood.inference.daemon import Batching
 from seefood.inference.jobs import ArrayFrame, Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.remote.proxy import (
@@ -195,7 +196,7 @@ def test_a_corrupt_frame_fails_alone_and_the_worker_stays_up() -> None:
     async def main() -> None:
         b = broker()
         remote = StandInRemote()
-        daemon = RemoteDaemon(b, remote, name="w1", max_batch=2)
+        daemon = RemoteDaemon(b, remote, name="w1", batching=Batching(2))
         asks = [
             asyncio.create_task(b.ask("a", CorruptFrame(np.zeros((4, 4, 3), np.uint8)))),
             asyncio.create_task(b.ask("b", frame())),
@@ -315,7 +316,7 @@ def test_a_proxy_stopped_while_filling_a_batch_gives_the_jobs_back() -> None:
     async def main() -> None:
         b = broker(math.inf)
         remote = StandInRemote()
-        daemon = RemoteDaemon(b, remote, name="w1", max_batch=4, max_wait=1.0)
+        daemon = RemoteDaemon(b, remote, name="w1", batching=Batching(4, 1.0))
         task = await started(daemon)
         asking = asyncio.create_task(b.ask("s", frame()))
         await asyncio.sleep(0.5)  # taken, waiting for more to fill the batch

@@ -17,7 +17,6 @@ import pytest
 pytest.importorskip("ray")
 
 from seefood.config import Settings
-from seefood.contrib.loadgen import jain_index
 from seefood.detection.settings import build_engine
 from seefood.inference.jobs import ArrayFrame
 from seefood.inference.remote.proxy import WorkerState
@@ -26,6 +25,7 @@ from seefood.inference.remote.worker import model_settings
 from seefood.inference.service import InferenceService
 from seefood.types import RGBImage
 
+from .loadgen import jain_index
 from .ray_cluster import Cameras, add_worker_node, start_cluster, stop_cluster
 from .test_daemon import CorruptFrame
 

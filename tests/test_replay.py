@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from seefood import load_image
+from seefood.client.replay import PacketTrack, ReplayError, make_replay, probe
+from seefood.client.stream import StreamClient, run_stream
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient, run_stream
-from seefood.contrib.replay import PacketTrack, ReplayError, make_replay, probe
 from seefood.detection.hotdog import HotdogDetector
 from seefood.live import aiortc_patch
 from seefood.live.ice import use_host_addresses

@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from seefood.contrib.replay import make_replay
+from seefood.client.replay import make_replay
 from seefood.live.video_size import (
     BitReader,
     declared_size,

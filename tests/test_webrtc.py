@@ -20,8 +20,10 @@ import numpy as np
 import pytest
 
 from seefood import load_image
+from seefood.client.reconnect import keep_streaming
+from seefood.client.sources import file_frames
+from seefood.client.stream import StreamClient, run_stream
 from seefood.config import Settings
-from seefood.contrib.client import StreamClient, file_frames, keep_streaming, run_stream
 from seefood.detection.hotdog import HotdogDetector
 from seefood.live import aiortc_patch
 from seefood.live.ice import use_host_addresses
@@ -571,7 +573,7 @@ def test_eight_stream_clients_started_at_once_from_one_address_all_get_results(
     """An office behind one NAT: eight `seefood stream` processes at once from 127.0.0.1,
     whose address may have only two calls connecting at a time. Each waits its turn in
     line and every one prints results (before, 4-5 got in and the rest exited with 429)."""
-    from seefood.contrib.replay import make_replay
+    from seefood.client.replay import make_replay
 
     from .conftest import DEV_SET
     from .videos import letterboxed
@@ -617,7 +619,7 @@ def test_eight_stream_clients_started_at_once_from_one_address_all_get_results(
 
 
 def _stream_until_closed(url: str, clip: Path, seconds: float) -> list[dict[str, Any]]:
-    from seefood.contrib.replay import PacketTrack
+    from seefood.client.replay import PacketTrack
 
     client = StreamClient(url, PacketTrack(clip, loop=True))
     return asyncio.run(run_stream(client, seconds))
@@ -626,7 +628,7 @@ def _stream_until_closed(url: str, clip: Path, seconds: float) -> list[dict[str,
 def _stream_until_results(url: str, clip: Path, count: int) -> list[dict[str, Any]]:
     """Streams until `count` results came (or the session ended, or a minute: a busy
     machine decodes 4K slowly, and how slowly is not what is tested)."""
-    from seefood.contrib.replay import PacketTrack
+    from seefood.client.replay import PacketTrack
 
     async def run() -> list[dict[str, Any]]:
         client = StreamClient(url, PacketTrack(clip, loop=True))
@@ -649,7 +651,7 @@ def test_a_video_declaring_8192x8192_is_closed_with_why_before_it_costs_memory(
 ) -> None:
     """A 9 KB H.264 clip whose SPS claims 8192x8192 (it once took a server from 340 MB to
     1.29 GB): the server says why it ends the session, and its memory stays where it was."""
-    from seefood.contrib.replay import make_replay
+    from seefood.client.replay import make_replay
 
     from .h264 import declaring
 
@@ -690,7 +692,7 @@ def test_4k_under_a_raised_limit_is_scaled_down_not_refused(
     brought down to the models' max_side, and its boxes come back in 4K pixels."""
     import cv2
 
-    from seefood.contrib.replay import make_replay
+    from seefood.client.replay import make_replay
     from seefood.live.video_size import DEFAULT_MAX_VIDEO_PIXELS
 
     from .conftest import DEV_SET
@@ -721,8 +723,8 @@ def test_h264_constrained_high_alone_as_safari_may_offer_is_answered_and_decoded
     does not answer; offered alone, it is negotiated and a High-profile stream decoded."""
     import av as pyav
 
-    import seefood.contrib.client as client_module
-    from seefood.contrib.replay import PacketTrack
+    import seefood.client.stream as client_module
+    from seefood.client.replay import PacketTrack
 
     from .conftest import DEV_SET
     from .videos import letterboxed

@@ -30,7 +30,7 @@ def test_the_service_and_the_sessions_take_their_sections(engine: HotdogDetector
     queue = service.broker._queue
     assert (queue.target, queue.interval) == (0.02, 0.1)
     daemon = service.local_daemons[0]
-    assert daemon.max_batch == 3
+    assert daemon.batching.size == 3
     sessions = SessionManager(service, settings)
     assert sessions.settings.max_sessions == 3
     assert [(s.urls, s.username) for s in sessions.ice.servers()] == [

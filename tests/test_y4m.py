@@ -4,9 +4,8 @@ import av
 import numpy as np
 import pytest
 
-from seefood.contrib.y4m import write_y4m
-
 from .conftest import noise_image
+from .y4m import write_y4m
 
 
 def test_written_frames_read_back_with_pyav(tmp_path: Path) -> None:

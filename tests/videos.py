@@ -9,10 +9,10 @@ import cv2
 import numpy as np
 
 from seefood import load_image
-from seefood.contrib.y4m import write_y4m
 from seefood.types import RGBImage
 
 from .conftest import DEV_SET
+from .y4m import write_y4m
 
 HOTDOGS = ["7974806.jpg", "4676422.jpg", "4551906.jpg", "2261197.jpg", "12123655.jpg"]
 OTHER_FOOD = ["1001773.jpg", "1337825.jpg", "1391487.jpg", "1395958.jpg", "1410235.jpg"]

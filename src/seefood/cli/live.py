@@ -29,15 +29,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
-    from seefood.contrib.client import (
-        Outcome,
-        StreamClient,
-        file_frames,
-        keep_streaming,
-        pattern_frames,
-    )
-    from seefood.contrib.paced import SOURCE_FPS, frame_rate
-    from seefood.contrib.replay import PacketTrack
+    from seefood.client.paced import SOURCE_FPS, frame_rate
+    from seefood.client.reconnect import Outcome, keep_streaming
+    from seefood.client.replay import PacketTrack
+    from seefood.client.sources import file_frames, pattern_frames
+    from seefood.client.stream import Server, StreamClient
     from seefood.live import aiortc_patch
     from seefood.live.ice import is_loopback, use_host_addresses
 
@@ -79,14 +75,12 @@ def cmd_stream(args: argparse.Namespace) -> int:
     def new_client() -> StreamClient:
         # A file sent as it is gets a new track for each session (a track ends with it).
         return StreamClient(
-            args.url,
+            Server(args.url, args.token or token, verify_tls=not args.insecure),
             frames if frames is not None else PacketTrack(Path(args.source), loop=args.loop),
             fps=fps,
             codec=args.codec,
             rotation=args.rotate,
             on_message=show,
-            verify_tls=not args.insecure,
-            access_token=args.token or token,
         )
 
     outcome = Outcome()

@@ -34,6 +34,7 @@ DEFAULT_IOU_THRESHOLD = 0.5
 HOTDOG_FLOOR = 0.05  # hot-dog candidates are kept down to here, so `hotdog_score` is informative
 FOOD_FLOOR = 0.05  # food candidates the verdict's classifier may look at
 MAX_FOOD = 10  # of those, the best; the verdict crops fewer
+MAX_DETECTIONS = 100  # boxes reported per image, best first
 MAX_CANDIDATES = 2000  # NMS is quadratic; a sane model never comes near this after the floor
 
 
@@ -52,7 +53,6 @@ class Detector:
         threshold: float = DEFAULT_THRESHOLD,
         min_score: float = DEFAULT_MIN_SCORE,
         iou_threshold: float = DEFAULT_IOU_THRESHOLD,
-        max_detections: int = 100,
         food: bool = False,
     ) -> None:
         """`model`: the shipped NanoDet-g of `precision` when None. `food`: also decode food
@@ -67,7 +67,6 @@ class Detector:
         self.threshold = threshold
         self.min_score = min_score
         self.iou_threshold = iou_threshold
-        self.max_detections = max_detections
         num_classes = self.model.num_classes
         self.class_names = (
             COCO_CLASSES
@@ -145,7 +144,7 @@ class Detector:
         hotdog = cands.scores[cands.class_ids == HOTDOG_CLASS_ID]
         hotdog_score = float(hotdog.max()) if hotdog.size else 0.0
         shown = cands.scores >= self._shown[cands.class_ids]
-        detections = self._kept(cands, shown, box, self.max_detections)
+        detections = self._kept(cands, shown, box, MAX_DETECTIONS)
         result = DetectionResult(
             box.source_width, box.source_height, detections, hotdog_score, self.threshold
         )

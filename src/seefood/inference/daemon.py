@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol
 
 from seefood.detection.engine import Engine
@@ -20,12 +21,25 @@ from seefood.types import RGBImage
 log = logging.getLogger("seefood.daemon")
 
 
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """How a daemon gathers a batch: up to `size` requests, waiting `wait` seconds for more."""
+
+    size: int = 1
+    wait: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.size < 1:
+            raise ValueError("a batch is one request at least")
+
+
 async def next_batch(
-    broker: InferenceBroker, max_batch: int, max_wait: float, idle: float | None = None
+    broker: InferenceBroker, batching: Batching, idle: float | None = None
 ) -> list[Job[Frame, Inference]]:
     """A daemon's next requests: one waited for (TimeoutError after `idle` seconds without
-    any), then up to `max_batch` - 1 already queued, after `max_wait` for more. Stopped while
-    it waits for more, it gives back what it took, so that no request is left unanswered."""
+    any), then up to `size` - 1 already queued, after `wait` for more. Stopped while it
+    waits for more, it gives back what it took, so that no request is left unanswered."""
+    max_batch, max_wait = batching.size, batching.wait
     async with asyncio.timeout(idle):
         jobs = [await broker.ask_r()]
     if max_batch > 1:
@@ -73,18 +87,14 @@ class InferenceDaemon:
         engine: Engine,
         *,
         name: str = "daemon-0",
-        max_batch: int = 1,
-        max_wait: float = 0.0,
+        batching: Batching = Batching(),
         metrics: Metrics | None = None,
     ) -> None:
-        if max_batch < 1:
-            raise ValueError("max_batch must be at least 1")
         self.broker = broker
         self.engine = engine
         self.name = name
-        self.max_batch = max_batch
-        self.max_wait = max_wait
-        self.metrics = metrics
+        self.batching = batching
+        self.metrics = metrics or Metrics()  # its own registry when nobody reads them
         self.runs = 0
         self.inferences = 0
         self.rate = ServiceRate()  # what it serves, for pacing the cameras
@@ -96,7 +106,7 @@ class InferenceDaemon:
         try:
             while True:
                 try:
-                    jobs = await next_batch(self.broker, self.max_batch, self.max_wait)
+                    jobs = await next_batch(self.broker, self.batching)
                 except BrokerClosed:
                     return
                 if jobs:
@@ -154,7 +164,7 @@ class InferenceDaemon:
         self.runs += 1
         self.inferences += len(images)
         self.rate.observe(elapsed, len(images))
-        if self.metrics is not None and images:
+        if images:
             self.metrics.inference.observe(elapsed)
             self.metrics.batch_size.observe(len(images))
         return replies

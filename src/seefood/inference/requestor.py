@@ -51,16 +51,14 @@ class Requestor(Generic[F]):
         on_drop: DropCallback[F] | None = None,
         backoff: float = DEFAULT_BACKOFF,
         metrics: Metrics | None = None,
-        slot: int = 0,
     ) -> None:
         self.stream = stream
-        self.slot = str(slot)  # its label in the metrics
         self.sink = sink
         self.broker = broker
         self.on_result = on_result
         self.on_drop = on_drop
         self.backoff = backoff
-        self.metrics = metrics
+        self.metrics = metrics or Metrics()  # its own registry when nobody reads them
         self.delivered = 0
         self.dropped = 0
 
@@ -74,12 +72,9 @@ class Requestor(Generic[F]):
             except Exception:  # the daemon failed this frame (e.g. corrupt): go on
                 log.warning("frame failed", exc_info=True, extra={"stream": self.stream})
                 continue
-            if self.metrics is not None:
-                self.metrics.observe_outcome(outcome)
+            self.metrics.observe_outcome(outcome)
             if isinstance(outcome, Served):
                 self.delivered += 1
-                if self.metrics is not None:
-                    self.metrics.inferences_out.labels(self.slot).inc()
                 self.on_result(Delivered(frame, outcome.reply, outcome.sojourn))
             else:
                 self.dropped += 1

@@ -55,20 +55,24 @@ class InferenceStream(Generic[F]):
         self.slot = slot  # the lowest number no other open stream has: its metrics label
         self._service = service
         self.sink: LatestFrameSink[F] = LatestFrameSink()
+        self._on_result = on_result
         self.requestor: Requestor[F] = Requestor(
             stream_id,
             self.sink,
             service.broker,
-            on_result=on_result,
+            on_result=self._delivered,
             on_drop=on_drop,
             backoff=service.settings.drop_backoff_seconds,
             metrics=service.metrics,
-            slot=slot,
         )
         self._puts: deque[float] = deque()  # when its recent frames were put, oldest first
         self._task = asyncio.create_task(self.requestor.run(), name=f"requestor-{stream_id}")
         service.metrics.streams.inc()
         log.info("stream start", extra={"stream": stream_id})
+
+    def _delivered(self, delivered: Delivered[F]) -> None:
+        self._service.metrics.inferences_out.labels(str(self.slot)).inc()
+        self._on_result(delivered)
 
     @property
     def fair_fps(self) -> float | None:
@@ -149,8 +153,7 @@ class InferenceService:
                     self.broker,
                     engine,
                     name=f"daemon-{i}",
-                    max_batch=self.settings.max_batch,
-                    max_wait=self.settings.max_batch_wait_seconds,
+                    batching=self.settings.batching(),
                     metrics=self.metrics,
                 )
                 for i, engine in enumerate(engines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from seefood.inference.broker import DEFAULT_INTERVAL, DEFAULT_TARGET
+from seefood.inference.daemon import Batching
 from seefood.inference.requestor import DEFAULT_BACKOFF
 from seefood.setting import Section, setting
 
@@ -68,3 +69,6 @@ class InferenceSettings(Section):
         shown="none (one camera alone: its own rate)",
         ge=1,
     )
+
+    def batching(self) -> Batching:
+        return Batching(self.max_batch, self.max_batch_wait_seconds)

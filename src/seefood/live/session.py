@@ -37,6 +37,7 @@ from seefood.live.protocol import (
     reused_message,
 )
 from seefood.live.reuse import Reuse, thumbnail
+from seefood.live.settings import LiveSettings
 from seefood.live.tracks import Tracker
 
 log = logging.getLogger("seefood.session")
@@ -66,31 +67,28 @@ class LiveSession:
         service: InferenceService,
         *,
         client: str,
-        connect_timeout: float,
-        idle_timeout: float,
-        max_duration: float,
+        settings: LiveSettings,
         on_closed: Callable[[LiveSession], None],
         on_connected: Callable[[], None] = lambda: None,
-        reuse: bool = True,
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.client = client  # the address the offer came from
         # Until ICE and DTLS are through, a session only holds a slot for `connect_timeout`.
         self.connected = False
-        self.connect_timeout = connect_timeout
+        self.connect_timeout = settings.connect_timeout_seconds
         # Only the client that made the session can end it: the answer carries this token,
         # and ending the session asks for it back.
         self.token = secrets.token_urlsafe(24)
         self.pc = pc
-        self.idle_timeout = idle_timeout
-        self.max_duration = max_duration
+        self.idle_timeout = settings.session_idle_seconds
+        self.max_duration = settings.session_max_seconds
         self.on_closed = on_closed
         self.orientation = OrientationTracker()
         self.memory = CropMemory()  # what the classifier saw in this camera's last frames
         self.live = LiveVerdict()  # the verdict over this camera's frames
         self.tracks = Tracker()  # the objects in them
         # The last result, for frames that did not change (the models rest meanwhile).
-        self.reuse: Reuse[dict[str, Any]] = Reuse(reuse)
+        self.reuse: Reuse[dict[str, Any]] = Reuse(settings.live_reuse)
         self.channel: RTCDataChannel | None = None
         self.frames_received = 0
         self.packets_received = 0

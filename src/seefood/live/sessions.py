@@ -111,12 +111,9 @@ class SessionManager:
                 pc,
                 self.service,
                 client=client,
-                connect_timeout=self.settings.connect_timeout_seconds,
-                idle_timeout=self.settings.session_idle_seconds,
-                max_duration=self.settings.session_max_seconds,
+                settings=self.settings,
                 on_closed=self._forget,
                 on_connected=self.waiting_room.changed,
-                reuse=self.settings.live_reuse,
             )
             session.watch_receiver(transceiver.receiver)
             try:

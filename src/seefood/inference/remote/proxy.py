@@ -21,7 +21,7 @@ from typing import Protocol
 
 from seefood.detection.result import DetectionResult
 from seefood.inference.broker import BrokerClosed, Job
-from seefood.inference.daemon import next_batch
+from seefood.inference.daemon import Batching, next_batch
 from seefood.inference.jobs import Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import ServiceRate
@@ -30,7 +30,7 @@ from seefood.inference.remote.wire import WorkerInfo
 log = logging.getLogger("seefood.remote")
 
 DEFAULT_DEADLINE = 2.0  # seconds a call may take before the worker counts as lost
-DEFAULT_START_DEADLINE = 60.0  # a new worker loads its models first (and Ray may start it)
+START_DEADLINE = 60.0  # a new worker loads its models first (and Ray may start it)
 RETRY_FIRST = 0.25  # seconds between pings to a down worker, doubling...
 RETRY_MAX = 4.0  # ...up to this
 SMOOTHING = 0.2  # weight of the newest round trip in the running mean
@@ -67,23 +67,17 @@ class RemoteDaemon:
         remote: Remote,
         *,
         name: str,
-        max_batch: int = 1,
-        max_wait: float = 0.0,
+        batching: Batching = Batching(),
         deadline: float = DEFAULT_DEADLINE,
-        start_deadline: float = DEFAULT_START_DEADLINE,
         metrics: Metrics | None = None,
         on_change: Callable[[], None] | None = None,
     ) -> None:
-        if max_batch < 1:
-            raise ValueError("max_batch must be at least 1")
         self.broker = broker
         self.remote = remote
         self.name = name
-        self.max_batch = max_batch
-        self.max_wait = max_wait
+        self.batching = batching
         self.deadline = deadline
-        self.start_deadline = start_deadline
-        self.metrics = metrics
+        self.metrics = metrics or Metrics()  # its own registry when nobody reads them
         self.on_change = on_change  # told when it starts or stops serving (the service)
         self._state = WorkerState.STARTING
         self.info: WorkerInfo | None = None
@@ -116,7 +110,7 @@ class RemoteDaemon:
             if self.state is not WorkerState.SERVING:
                 await self._until_it_answers()
             try:
-                jobs = await next_batch(self.broker, self.max_batch, self.max_wait, IDLE_CHECK)
+                jobs = await next_batch(self.broker, self.batching, IDLE_CHECK)
             except BrokerClosed:
                 return
             except TimeoutError:  # idle a while: is the worker still there?
@@ -133,7 +127,7 @@ class RemoteDaemon:
             await asyncio.sleep(min(RETRY_FIRST * 2 ** max(self._losses - 1, 0), RETRY_MAX))
         told = False
         while True:
-            deadline = self.start_deadline if self.info is None else self.deadline
+            deadline = START_DEADLINE if self.info is None else self.deadline
             try:
                 async with asyncio.timeout(deadline):
                     info = await self.remote.ping()
@@ -213,10 +207,9 @@ class RemoteDaemon:
             if self.round_trip is None
             else self.round_trip + SMOOTHING * (elapsed - self.round_trip)
         )
-        if self.metrics is not None:
-            self.metrics.worker_inferences.labels(self.name).inc(served)
-            self.metrics.worker_round_trip.labels(self.name).observe(elapsed)
-            self.metrics.batch_size.observe(len(jobs))
+        self.metrics.worker_inferences.labels(self.name).inc(served)
+        self.metrics.worker_round_trip.labels(self.name).observe(elapsed)
+        self.metrics.batch_size.observe(len(jobs))
 
     def _lost(self, jobs: list[Job[Frame, Inference]], exc: BaseException) -> None:
         self.failures += 1
@@ -229,12 +222,10 @@ class RemoteDaemon:
             len(jobs),
             extra={"worker": self.name},
         )
-        if self.metrics is not None:
-            self.metrics.worker_failures.labels(self.name).inc()
+        self.metrics.worker_failures.labels(self.name).inc()
         for job in jobs:
             job.drop("worker")
 
     def _set_in_flight(self, n: int) -> None:
         self.in_flight = n
-        if self.metrics is not None:
-            self.metrics.worker_in_flight.labels(self.name).set(n)
+        self.metrics.worker_in_flight.labels(self.name).set(n)

@@ -1,107 +1,29 @@
-"""The Python WebRTC client behind `seefood stream`: send video, print what comes back."""
+"""One live session with a seefood server: the offer, the video sent, the messages back."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fractions
 import json
-import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-import av
 import httpx
-import numpy as np
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
-from seefood.contrib.paced import CLOCK, SOURCE_FPS, PacedTrack
-from seefood.contrib.replay import PacketTrack
+from seefood.client.paced import SOURCE_FPS
+from seefood.client.replay import PacketTrack
+from seefood.client.sources import SourceTrack
 from seefood.live import aiortc_patch
-from seefood.live.orientation import Orientation, rotate_away
+from seefood.live.orientation import Orientation
 from seefood.live.protocol import CHANNEL_LABEL
 from seefood.live.sdp import codec_preferences
 from seefood.types import RGBImage
 
 CODECS = {"h264": "video/h264", "vp8": "video/vp8"}
-
-
-class SourceError(ValueError):
-    """The file to send is not a video this client can read; the message says why."""
-
-
-def file_frames(path: Path, loop: bool) -> Iterator[RGBImage]:
-    """Decoded RGB frames of any video PyAV opens, from the start again if `loop`.
-
-    Raises SourceError at once, before any frame, if the file is no video.
-    """
-    try:
-        with av.open(str(path)) as probe:
-            if not probe.streams.video:
-                raise SourceError(f"{path} has no video stream")
-    except (av.error.FFmpegError, OSError) as exc:
-        raise SourceError(f"{path} is not a video this client can read ({exc})") from None
-    return _decoded_frames(path, loop)
-
-
-def _decoded_frames(path: Path, loop: bool) -> Iterator[RGBImage]:
-    while True:
-        with av.open(str(path)) as container:
-            produced = False
-            for frame in container.decode(video=0):
-                produced = True
-                yield np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-        if not loop or not produced:
-            return
-
-
-def pattern_frames(width: int = 640, height: int = 480) -> Iterator[RGBImage]:
-    """A synthetic test pattern: colour bars with a moving white square."""
-    bars = np.zeros((height, width, 3), np.uint8)
-    colours = [
-        (255, 255, 255),
-        (255, 255, 0),
-        (0, 255, 255),
-        (0, 255, 0),
-        (255, 0, 255),
-        (255, 0, 0),
-        (0, 0, 255),
-        (16, 16, 16),
-    ]
-    for i, colour in enumerate(colours):
-        bars[:, i * width // 8 : (i + 1) * width // 8] = colour
-    n = 0
-    while True:
-        frame = bars.copy()
-        x = int((math.sin(n / 30) + 1) / 2 * (width - 80))
-        frame[height // 2 - 40 : height // 2 + 40, x : x + 80] = 255
-        n += 1
-        yield frame
-
-
-class SourceTrack(PacedTrack[RGBImage]):
-    """Decoded frames, encoded by aiortc, at the source's rate or the server's pace (see
-    PacedTrack); turns each frame away from upright when a rotation is simulated."""
-
-    def __init__(
-        self, frames: Iterator[RGBImage], orientation: Orientation, fps: float = SOURCE_FPS
-    ) -> None:
-        super().__init__(frames, fps=fps)
-        self.orientation = orientation
-
-    async def recv(self) -> av.VideoFrame:
-        image, pts = await self.next_item()
-        height, width = image.shape[:2]
-        image = image[: height - height % 2, : width - width % 2]  # 4:2:0 needs even sizes
-        image = rotate_away(image, self.orientation)
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
-        frame.pts = pts
-        frame.time_base = fractions.Fraction(1, CLOCK)
-        return frame
 
 
 def _high_profile(parameters: dict[str, Any]) -> bool:
@@ -144,23 +66,31 @@ def _detail(response: httpx.Response) -> tuple[str, dict[str, Any]]:
     return str(body.get("detail", response.text)), body
 
 
+@dataclass(frozen=True)
+class Server:
+    """Where the client streams to, and how it gets in."""
+
+    url: str
+    token: str | None = None  # the access token (SEEFOOD_TOKEN) beyond loopback
+    verify_tls: bool = True  # off: accept a self-signed certificate
+
+
 class StreamClient:
     """One live session with a seefood server."""
 
     def __init__(
         self,
-        url: str,
+        server: Server | str,
         source: Iterator[RGBImage] | PacketTrack,
         *,
         fps: float = SOURCE_FPS,
         codec: str = "h264",
         rotation: int = 0,
         on_message: Callable[[dict[str, Any]], None] | None = None,
-        verify_tls: bool = True,
-        access_token: str | None = None,
     ) -> None:
+        server = Server(server) if isinstance(server, str) else server
         aiortc_patch.apply()  # CVO on send, and the ICE host addresses
-        self.url = url.rstrip("/")
+        self.url = server.url.rstrip("/")
         self.orientation = Orientation(rotation=rotation)
         self.track: SourceTrack | PacketTrack
         if isinstance(source, PacketTrack):  # sent as they are: the file's codec, no turning
@@ -170,12 +100,12 @@ class StreamClient:
         else:
             self.track, self.codec = SourceTrack(source, self.orientation, fps), codec
         self.on_message = on_message
-        self.verify_tls = verify_tls
+        self.verify_tls = server.verify_tls
         self.pc = RTCPeerConnection()
         self.session_id: str | None = None
         self.token: str | None = None  # the session's, to end it
         # The server's access token, needed beyond loopback.
-        self._auth = {"authorization": f"Bearer {access_token}"} if access_token else {}
+        self._auth = {"authorization": f"Bearer {server.token}"} if server.token else {}
         self.messages: list[dict[str, Any]] = []
         self.ended: str | None = None  # why the server ended the session, if it said
         self._sent_at: OrderedDict[int, float] = OrderedDict()  # RTP timestamp -> time sent
@@ -290,70 +220,6 @@ async def run_stream(client: StreamClient, duration: float) -> list[dict[str, An
     finally:
         await client.stop()
     return client.messages
-
-
-MAX_RETRIES = 5  # consecutive failed reconnects, 1 + 2 + 4 + 8 + 16 s apart, as the page
-
-
-@dataclass
-class Outcome:
-    """What a run of `keep_streaming` gave, and why it stopped early if it did."""
-
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    sent: int = 0  # frames sent
-    error: Exception | None = None  # why it gave up, if it did
-
-
-async def keep_streaming(
-    new_client: Callable[[], StreamClient],
-    duration: float,
-    say: Callable[[str], None],
-    outcome: Outcome | None = None,
-) -> Outcome:
-    """Stream for `duration`, reconnecting with back-off when the server goes away.
-
-    A server that cannot be reached at first fails at once (a wrong address should); a busy
-    one (its line, 429, 503) is waited for, first connection or not, as long as the run
-    lasts; after a first connection an outage is ridden out with up to MAX_RETRIES tries in
-    a row. What was received before it gave up (or was cancelled) is in the outcome (the
-    one given, filled as it goes) either way.
-    """
-    deadline = time.monotonic() + duration
-    outcome = outcome if outcome is not None else Outcome()
-    failures = 0
-    connected_once = False
-    while time.monotonic() < deadline:
-        client = new_client()
-        try:
-            await client.start(on_wait=say, give_up_at=deadline)
-        except (Unreachable, Refused) as exc:
-            await client.pc.close()
-            busy = isinstance(exc, Refused) and exc.passing
-            unreachable_at_first = isinstance(exc, Unreachable) and not connected_once
-            permanent = isinstance(exc, Refused) and not exc.passing
-            if unreachable_at_first or permanent or failures >= MAX_RETRIES:
-                outcome.error = exc
-                return outcome
-            delay = 2.0**failures
-            if busy and isinstance(exc, Refused) and exc.retry_after is not None:
-                delay = max(exc.retry_after, 0.5)
-            failures += 0 if busy else 1
-            say(f"{exc}; trying again in {delay:g} s")
-            await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            continue
-        connected_once, failures = True, 0
-        try:
-            while time.monotonic() < deadline and client.ending is None:
-                await asyncio.sleep(0.05)
-        finally:
-            ending = client.ending
-            await client.stop()
-            outcome.messages += client.messages
-            outcome.sent += client.track.sent
-        if ending is None or ending == "the video ended":
-            break
-        say(f"{ending}; reconnecting")
-    return outcome
 
 
 def _reason(exc: httpx.TransportError) -> str:

@@ -19,7 +19,7 @@ import av
 from av.packet import Packet as AvPacket
 from av.video.stream import VideoStream
 
-from seefood.contrib.paced import CLOCK, SOURCE_FPS, PacedTrack, frame_rate
+from seefood.client.paced import CLOCK, SOURCE_FPS, PacedTrack, frame_rate
 from seefood.types import RGBImage
 
 FORMATS = {".h264": ("h264", "libx264"), ".264": ("h264", "libx264"), ".ivf": ("ivf", "libvpx")}
