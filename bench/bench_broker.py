@@ -23,7 +23,7 @@ from seefood.inference.settings import InferenceSettings
 from seefood.types import RGBImage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
-from tests.loadgen import LoadReport, percentile, run_load
+from tests.loadgen import FIFO, LoadReport, percentile, run_load
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -71,7 +71,9 @@ async def main(seconds: float, fps: float) -> None:
     print(HEADER)
     for n in (1, 2, 4, 8, 16):
         for fifo in (False, True):
-            r = await run_load([detector], frames, [fps] * n, seconds, fifo=fifo)
+            r = await run_load(
+                [detector], frames, [fps] * n, seconds, settings=FIFO if fifo else None
+            )
             print(row("fifo" if fifo else "broker", n, n * fps, cap, r))
 
     print("\ndaemon pools at 8 streams (broker):")

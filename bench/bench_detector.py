@@ -89,6 +89,12 @@ def bench_model(path: Path, jpegs: list[bytes], rounds: int, threads: int | None
     for k, v in stages.items():
         print(f"{'  of which ' + k:<34}{v:8.2f}")
 
+    bench_batches(det, arrays, prepared, rounds)
+
+
+def bench_batches(det: Detector, arrays: list[RGBImage], prepared: np.ndarray, rounds: int) -> None:
+    """Images a second in batches of 1-8: the model's run alone and seefood's whole path."""
+    n = len(arrays)
     print(f"{'batch':>6} {'raw img/s':>10} {'seefood img/s':>14}")
     for size in (1, 2, 4, 8):
         if size > n:

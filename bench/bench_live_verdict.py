@@ -69,24 +69,12 @@ def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--photos", type=int, default=40, help="of each label")
-    parser.add_argument("--seconds", type=float, default=2.0, help="each photo is held")
-    args = parser.parse_args()
-    names = {
-        label: sorted((SHARED / label).glob("*.jpg"))[: args.photos]
-        for label in ("hotdog", "not_hotdog")
-    }
-    # Alternate the labels: every photo follows one of the other kind.
-    order = [p for pair in zip(names["hotdog"], names["not_hotdog"], strict=False) for p in pair]
-    photos = [letterboxed(load_image(p)) for p in order]
-    settings = Settings(ice_host_addresses=["127.0.0.1"])
-    engine = build_engine(settings)
-    stills = [engine.detect(photo).verdict for photo in photos]
+def stream(photos: list[RGBImage], seconds: float) -> list[list[dict[str, Any]]]:
+    """Each photo held before the camera for `seconds`, one after another, over WebRTC to
+    a server on 127.0.0.1: the results of each photo's frames, in order."""
     use_host_addresses(["127.0.0.1"], "127.0.0.1")
-    server, url = serve(settings)
-    each = round(args.seconds * FPS)
+    server, url = serve(Settings(ice_host_addresses=["127.0.0.1"]))
+    each = round(seconds * FPS)
 
     def frames() -> Iterator[RGBImage]:
         for photo in photos:
@@ -95,7 +83,6 @@ def main() -> None:
             yield photos[-1]
 
     first_sent: list[int] = []
-    messages: list[dict[str, Any]] = []
 
     def on_message(message: dict[str, Any]) -> None:
         if not first_sent and client._sent_at:
@@ -103,13 +90,14 @@ def main() -> None:
 
     client = StreamClient(url, frames(), on_message=on_message)
 
-    async def run() -> None:
+    async def run() -> list[dict[str, Any]]:
         await client.start()
-        await asyncio.sleep(len(photos) * args.seconds + 1)
-        messages.extend(client.messages)
+        await asyncio.sleep(len(photos) * seconds + 1)
+        messages = list(client.messages)
         await client.stop()
+        return messages
 
-    asyncio.run(run())
+    messages = asyncio.run(run())
     server.should_exit = True
     per_photo: list[list[dict[str, Any]]] = [[] for _ in photos]
     votes = Votes()
@@ -120,50 +108,56 @@ def main() -> None:
         m["voted"] = votes.update(m["verdict"])
         if index < len(photos):
             per_photo[index].append(m)
+    return per_photo
 
-    labels = ["hotdog" if p.parent.name == "hotdog" else "not_hotdog" for p in order]
-    rows: dict[str, dict[str, list[float]]] = {"live": {}, "votes": {}}
-    ways: dict[str, Callable[[dict[str, Any]], str | None]] = {
-        "live": lambda m: m["live"]["verdict"],
-        "votes": lambda m: m["voted"],
+
+def score(
+    shown_by: Callable[[dict[str, Any]], str | None],
+    labels: list[str],
+    stills: list[str],
+    per_photo: list[list[dict[str, Any]]],
+) -> dict[str, list[float]]:
+    """Per photo, what a way of showing the verdict gave (see the module's docstring)."""
+    stats: dict[str, list[float]] = {
+        "right at the end": [],
+        "worse than the still": [],
+        "flashes on other food": [],
+        "results to hotdog": [],
     }
-    worse: list[str] = []
-    names_of = {id(r): p.name for r, p in zip(per_photo, order, strict=True)}
-    for way, key in ways.items():
-        stats: dict[str, list[float]] = {
-            "right at the end": [],
-            "worse than the still": [],
-            "flashes on other food": [],
-            "results to hotdog": [],
-        }
-        for label, still, results in zip(labels, stills, per_photo, strict=True):
-            if not results:
-                continue
-            shown = [key(m) for m in results]
-            end = shown[-1]
-            stats["right at the end"].append(end == label)
-            stats["worse than the still"].append(still == label and end != label)
-            if way == "live" and still == label and end != label:
-                scores = sorted(m["hotdog_score"] for m in results)
-                worse.append(
-                    f"{label} {names_of[id(results)]}: still {still}, live ended {end}, "
-                    f"frame scores median {scores[len(scores) // 2]:.2f}"
-                )
-            if label == "not_hotdog":
-                # A flash: "hotdog" shown after this dish had been called otherwise (the
-                # verdict carried over from the hot dog before it is not one).
-                settled = next((k for k, v in enumerate(shown) if v != "hotdog"), len(shown))
-                stats["flashes on other food"].append("hotdog" in shown[settled:])
-            elif "hotdog" in shown:
-                stats["results to hotdog"].append(shown.index("hotdog") + 1)
-        rows[way] = stats
-    got = sum(len(r) for r in per_photo)
-    print(
-        f"{len(photos)} photos ({args.photos} of each), {args.seconds:g} s each, "
-        f"{got} results ({got / (len(photos) * args.seconds):.1f}/s)"
-    )
-    right = sum(s == label for s, label in zip(stills, labels, strict=True))
-    print(f"stills right: {right} of {len(photos)}")
+    for label, still, results in zip(labels, stills, per_photo, strict=True):
+        if not results:
+            continue
+        shown = [shown_by(m) for m in results]
+        end = shown[-1]
+        stats["right at the end"].append(end == label)
+        stats["worse than the still"].append(still == label and end != label)
+        if label == "not_hotdog":
+            # A flash: "hotdog" shown after this dish had been called otherwise (the
+            # verdict carried over from the hot dog before it is not one).
+            settled = next((k for k, v in enumerate(shown) if v != "hotdog"), len(shown))
+            stats["flashes on other food"].append("hotdog" in shown[settled:])
+        elif "hotdog" in shown:
+            stats["results to hotdog"].append(shown.index("hotdog") + 1)
+    return stats
+
+
+def worse_live(
+    order: list[Path], labels: list[str], stills: list[str], per_photo: list[list[dict[str, Any]]]
+) -> list[str]:
+    """The photos whose live verdict ended wrong where the still was right."""
+    lines = []
+    for path, label, still, results in zip(order, labels, stills, per_photo, strict=True):
+        if results and still == label and results[-1]["live"]["verdict"] != label:
+            scores = sorted(m["hotdog_score"] for m in results)
+            lines.append(
+                f"{label} {path.name}: still {still}, live ended "
+                f"{results[-1]['live']['verdict']}, "
+                f"frame scores median {scores[len(scores) // 2]:.2f}"
+            )
+    return lines
+
+
+def print_table(rows: dict[str, dict[str, list[float]]]) -> None:
     print(f"{'':24}{'live':>10}{'votes':>10}{'ratio':>8}")
     for name in rows["live"]:
         live, base = rows["live"][name], rows["votes"][name]
@@ -176,7 +170,37 @@ def main() -> None:
             label = name
         ratio = f"{a / b:.2f}" if b else "-"
         print(f"{label:24}{a:>10g}{b:>10g}{ratio:>8}")
-    for line in worse:
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--photos", type=int, default=40, help="of each label")
+    parser.add_argument("--seconds", type=float, default=2.0, help="each photo is held")
+    args = parser.parse_args()
+    names = {
+        label: sorted((SHARED / label).glob("*.jpg"))[: args.photos]
+        for label in ("hotdog", "not_hotdog")
+    }
+    # Alternate the labels: every photo follows one of the other kind.
+    order = [p for pair in zip(names["hotdog"], names["not_hotdog"], strict=False) for p in pair]
+    photos = [letterboxed(load_image(p)) for p in order]
+    engine = build_engine()
+    stills: list[str] = [engine.detect(photo).verdict for photo in photos]
+    per_photo = stream(photos, args.seconds)
+    labels = ["hotdog" if p.parent.name == "hotdog" else "not_hotdog" for p in order]
+    rows = {
+        "live": score(lambda m: m["live"]["verdict"], labels, stills, per_photo),
+        "votes": score(lambda m: m["voted"], labels, stills, per_photo),
+    }
+    got = sum(len(r) for r in per_photo)
+    print(
+        f"{len(photos)} photos ({args.photos} of each), {args.seconds:g} s each, "
+        f"{got} results ({got / (len(photos) * args.seconds):.1f}/s)"
+    )
+    right = sum(s == label for s, label in zip(stills, labels, strict=True))
+    print(f"stills right: {right} of {len(photos)}")
+    print_table(rows)
+    for line in worse_live(order, labels, stills, per_photo):
         print("worse live than still:", line)
 
 

@@ -106,13 +106,16 @@ async def _camera(
         await asyncio.sleep(max(0.0, start + tick * period - time.monotonic()))
 
 
+# A plain first-come queue: CoDel never drops, and every frame is queued as it comes.
+FIFO = InferenceSettings(max_batch=1, codel_target_seconds=math.inf)
+
+
 async def run_load(
     engines: Sequence[Engine],
     frames: Sequence[RGBImage],
     fps: Sequence[float],
     duration: float,
     *,
-    fifo: bool = False,
     settings: InferenceSettings | None = None,
     hold: float = 0.0,
     add_daemons: Callable[[InferenceService], Awaitable[None]] | None = None,
@@ -120,11 +123,10 @@ async def run_load(
     """Run `len(fps)` synthetic streams through the inference service for `duration`;
     `hold`: seconds each picture stays in view (0: a new one every frame); `add_daemons`
     joins more daemons (remote workers) to the service before the streams start. One
-    request a batch unless `settings` say otherwise; `fifo`: each frame queued as it comes, in
-    a plain first-come queue (the baseline the broker is measured against)."""
+    request a batch unless `settings` say otherwise; with `FIFO`'s, each frame is queued as it
+    comes, in a plain first-come queue (the baseline the broker is measured against)."""
     settings = settings or InferenceSettings(max_batch=1)
-    if fifo:  # no CoDel: it never drops
-        settings = settings.model_copy(update={"codel_target_seconds": math.inf})
+    fifo = math.isinf(settings.codel_target_seconds)  # no CoDel, no newest-frame sink
     service = InferenceService(engines, settings, input_size=None if engines else (416, 416))
     report = LoadReport(duration, [StreamStats(f) for f in fps])
     t0 = time.monotonic()

@@ -168,7 +168,7 @@ def test_newcomer_mistakes_get_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_long_paths_keep_their_end() -> None:
-    from seefood.cli.stills import short_path
+    from seefood.cli.detect import short_path
 
     assert short_path("a/b.jpg", 30) == "a/b.jpg"
     cut = short_path("../shared/data/hotdog-dev/not_hotdog/916925.jpg", 30)

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import noise_image
 from .engines import FixedTimeEngine
-from .loadgen import jain_index, percentile, run_load
+from .loadgen import FIFO, jain_index, percentile, run_load
 
 SERVICE_TIME = 0.010  # seconds per inference: 100/s
 
@@ -35,7 +35,9 @@ def test_overload_keeps_delay_bounded_where_fifo_grows() -> None:
     streams = [30.0] * 6
     frames = [noise_image()]
     broker = asyncio.run(run_load([FixedTimeEngine(SERVICE_TIME)], frames, streams, 3.0))
-    fifo = asyncio.run(run_load([FixedTimeEngine(SERVICE_TIME)], frames, streams, 3.0, fifo=True))
+    fifo = asyncio.run(
+        run_load([FixedTimeEngine(SERVICE_TIME)], frames, streams, 3.0, settings=FIFO)
+    )
 
     assert sum(s.drops for s in broker.streams) > 0, "overload must be signalled"
     # Bounded: CoDel's interval plus a few service times, not a backlog.

@@ -9,9 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seefood import __version__
-from seefood.cli.live import cmd_serve, cmd_stream
+from seefood.cli.detect import cmd_detect
+from seefood.cli.evaluate import cmd_eval
+from seefood.cli.model_info import cmd_model_info
+from seefood.cli.serve import cmd_serve
 from seefood.cli.settings import add_setting_flags, describe
-from seefood.cli.stills import cmd_detect, cmd_eval, cmd_model_info
+from seefood.cli.stream import cmd_stream
 from seefood.cli.worker import cmd_worker
 from seefood.detection.runtime import ModelError
 

@@ -27,15 +27,33 @@ class OfferError(ValueError):
 
 def check_offer(text: str) -> None:
     """What aiortc does not refuse by itself, or refuses only by failing half-way."""
+    description = _parse(text)
+    media = description.media
+    _check_sections(media)
+    _check_mids(description)
+    for index, m in enumerate(media):
+        where = f"media section {index} ({m.kind})"
+        if m.kind in ("audio", "video") and m.direction is None:
+            raise OfferError(
+                f"{where} has no direction: a=sendrecv, sendonly, recvonly or inactive"
+            )
+        if m.port != 0:
+            _check_fingerprints(m, where)
+
+
+def _parse(text: str) -> aiortc_sdp.SessionDescription:
     if not text.strip().startswith("v=0"):
         raise OfferError("malformed SDP: it must start with 'v=0'")
     if _CONTROL.search(text):
         raise OfferError("malformed SDP: it holds control characters (only CRLF may end lines)")
     try:
-        description = aiortc_sdp.SessionDescription.parse(text)
+        return aiortc_sdp.SessionDescription.parse(text)
     except Exception as exc:  # aiortc's parser raises ValueError, IndexError, ...
         raise OfferError(f"malformed SDP: {exc or type(exc).__name__}") from None
-    media = description.media
+
+
+def _check_sections(media: Sequence[aiortc_sdp.MediaDescription]) -> None:
+    """A few sections, one data channel at most, and a video sent to the server."""
     if len(media) > MAX_MEDIA_SECTIONS:
         raise OfferError(
             f"the offer has {len(media)} media sections; at most "
@@ -51,7 +69,10 @@ def check_offer(text: str) -> None:
             f"the offer's video is not sent to the server (direction {video.direction}, "
             f"port {video.port}): send it sendonly or sendrecv"
         )
-    mids = [m.rtp.muxId for m in media]
+
+
+def _check_mids(description: aiortc_sdp.SessionDescription) -> None:
+    mids = [m.rtp.muxId for m in description.media]
     if not all(mids) or len(set(mids)) != len(mids):
         raise OfferError("every media section needs its own a=mid (the server bundles them)")
     for group in description.group:
@@ -61,14 +82,6 @@ def check_offer(text: str) -> None:
                 f"a=group:{group.semantic} names media sections that are not there: "
                 f"{', '.join(unknown)}"
             )
-    for index, m in enumerate(media):
-        where = f"media section {index} ({m.kind})"
-        if m.kind in ("audio", "video") and m.direction is None:
-            raise OfferError(
-                f"{where} has no direction: a=sendrecv, sendonly, recvonly or inactive"
-            )
-        if m.port != 0:
-            _check_fingerprints(m, where)
 
 
 MAX_CANDIDATES = 32  # a browser offers a handful; each one costs STUN checks

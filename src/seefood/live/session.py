@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import json
 import logging
 import secrets
 import time
@@ -22,6 +20,7 @@ from seefood.inference.broker import Drop
 from seefood.inference.requestor import Delivered
 from seefood.inference.service import InferenceService, InferenceStream
 from seefood.live import aiortc_patch
+from seefood.live.channel import Messages
 from seefood.live.evidence import LiveVerdict
 from seefood.live.frames import ReceivedFrame
 from seefood.live.orientation import OrientationTracker
@@ -39,22 +38,10 @@ from seefood.live.protocol import (
 from seefood.live.reuse import Reuse, thumbnail
 from seefood.live.settings import LiveSettings
 from seefood.live.tracks import Tracker
+from seefood.live.video_size import release_memory, too_large
 
 log = logging.getLogger("seefood.session")
 
-try:  # glibc keeps freed memory in its arenas; malloc_trim hands it back to the system
-    _libc: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc (musl, macOS): nothing to trim
-    _libc = None
-
-
-def release_memory() -> None:
-    """Return freed heap memory to the system (a session's decoder held 100+ MB)."""
-    if _libc is not None:
-        _libc.malloc_trim(0)
-
-
-MAX_BUFFERED = 256 * 1024  # bytes queued on the data channel before results are skipped
 ALIVE_EVERY = 1.0  # seconds of silence on the channel before an `alive` message
 
 
@@ -89,12 +76,11 @@ class LiveSession:
         self.tracks = Tracker()  # the objects in them
         # The last result, for frames that did not change (the models rest meanwhile).
         self.reuse: Reuse[dict[str, Any]] = Reuse(settings.live_reuse)
-        self.channel: RTCDataChannel | None = None
+        self.messages = Messages(self.id)  # the data channel, once the viewer opens it
         self.frames_received = 0
         self.packets_received = 0
         self.results_sent = 0
         self.last_frame = time.monotonic()
-        self.last_sent = 0.0  # when anything last went out on the channel
         self.started = time.monotonic()
         self.stream: InferenceStream[ReceivedFrame] = service.open_stream(
             self._send_result, self._send_drop, stream_id=f"session-{self.id}"
@@ -109,10 +95,7 @@ class LiveSession:
         def on_datachannel(channel: RTCDataChannel) -> None:
             # One `detections` channel per session; anything else is closed at once (each
             # open channel costs memory, and a client could open thousands).
-            if channel.label == CHANNEL_LABEL and self.channel is None:
-                self.channel = channel
-            else:
-                channel.close()
+            self.messages.adopt(channel)
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -145,14 +128,16 @@ class LiveSession:
                 await self.close("track ended")
                 return
             if isinstance(frame, aiortc_patch.OversizeVideo):
-                await self.close(_too_large(frame), retry=False)  # it would be the same again
+                await self.close(
+                    too_large(frame.width, frame.height, frame.limit), retry=False
+                )  # it would be the same again
                 return
             if not isinstance(frame, av.VideoFrame):
                 continue  # a video track yields frames; aiortc's type says frame or packet
             now = time.monotonic()
             self.frames_received += 1
             self.last_frame = now
-            if self.channel is None or self.channel.readyState != "open":
+            if not self.messages.open:
                 continue  # nobody to tell: do not spend an inference on it
             origin = aiortc_patch.receiver_timestamp_origin(receiver) or 0
             rtp_ts = (int(frame.pts or 0) + origin) & 0xFFFFFFFF
@@ -168,7 +153,7 @@ class LiveSession:
                     else None
                 )
                 if earlier is not None:  # nothing changed: the last answer holds
-                    if self._send(reused_message(earlier, received, self.live)):
+                    if self.messages.send(reused_message(earlier, received, self.live)):
                         self.results_sent += 1
                     continue
             self.stream.put(received)
@@ -180,8 +165,8 @@ class LiveSession:
             await asyncio.sleep(min(0.5, self.idle_timeout / 4, self.connect_timeout / 4))
             self._pace()
             now = time.monotonic()
-            if now - self.last_sent >= ALIVE_EVERY:
-                self._send(alive_message(self.frames_received))
+            if now - self.messages.last_sent >= ALIVE_EVERY:
+                self.messages.send(alive_message(self.frames_received))
             if now - self.started > self.max_duration:
                 await self.close("maximum session length reached")
                 return
@@ -191,51 +176,16 @@ class LiveSession:
             if now - self.last_frame > self.idle_timeout:
                 await self.close(self._why_no_video())
                 return
-            if self.channel is None and now - self.started > self.idle_timeout:
+            if self.messages.channel is None and now - self.started > self.idle_timeout:
                 await self.close(f"no '{CHANNEL_LABEL}' data channel")
                 return
-
-    def _send(self, message: dict[str, Any]) -> bool:
-        channel = self.channel
-        if channel is None or channel.readyState != "open":
-            return False
-        if channel.bufferedAmount > MAX_BUFFERED:
-            return False  # the peer is not reading: newer results will follow anyway
-        try:
-            channel.send(json.dumps(message, separators=(",", ":")))
-        except Exception:  # the transport went away under us: the state change will close
-            log.debug("send failed", exc_info=True, extra={"session": self.id})
-            return False
-        self.last_sent = time.monotonic()
-        return True
-
-    async def _drain(self, limit: float) -> None:
-        """Give what was sent on the channel a moment to leave before the close."""
-        deadline = time.monotonic() + limit
-        while (
-            self.channel is not None
-            and self.channel.bufferedAmount
-            and (time.monotonic() < deadline)
-        ):
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)  # from the SCTP queue onto the wire
-
-    async def _channel_opened(self, limit: float) -> None:
-        """Wait up to `limit` for the data channel of a connection still coming up."""
-        deadline = time.monotonic() + limit
-        while (
-            (self.channel is None or self.channel.readyState == "connecting")
-            and self.pc.connectionState == "connected"
-            and time.monotonic() < deadline
-        ):
-            await asyncio.sleep(0.05)
 
     def _pace(self) -> None:
         """Tell the camera how fast to send, when that has changed enough to matter."""
         fps = self.stream.fair_fps
         if self.paced is not None and not pace_changed(self.paced[0], fps):
             return
-        if self._send(pace_message(fps, self.max_side)):
+        if self.messages.send(pace_message(fps, self.max_side)):
             self.paced = (fps,)
 
     def _send_result(self, delivered: Delivered[ReceivedFrame]) -> None:
@@ -245,11 +195,11 @@ class LiveSession:
         message = result_message(delivered, self.live, self.tracks)
         frame = delivered.frame
         self.reuse.remember(frame.thumbnail, frame.picture, message, now)
-        if self._send(message):
+        if self.messages.send(message):
             self.results_sent += 1
 
     def _send_drop(self, frame: ReceivedFrame, drop: Drop) -> None:
-        self._send(drop_message(frame, drop))
+        self.messages.send(drop_message(frame, drop))
 
     def _why_no_video(self) -> str:
         if self.packets_received and not self.frames_received:
@@ -269,9 +219,9 @@ class LiveSession:
         self._closing = True
         if tell_peer:
             if self.connected:  # refused in its first second: its channel may be opening
-                await self._channel_opened(2.0)
-            if self._send(closing_message(reason, retry=retry)):
-                await self._drain(0.5)
+                await self.messages.opened(lambda: self.pc.connectionState == "connected", 2.0)
+            if self.messages.send(closing_message(reason, retry=retry)):
+                await self.messages.drain(0.5)
         current = asyncio.current_task()
         for task in self._tasks:
             if task is not current:
@@ -293,10 +243,3 @@ class LiveSession:
         )
         self.closed.set()
         self.on_closed(self)
-
-
-def _too_large(video: aiortc_patch.OversizeVideo) -> str:
-    return (
-        f"the video is {video.width}x{video.height}, more than this server takes "
-        f"({video.limit} pixels, SEEFOOD_MAX_VIDEO_PIXELS): send 1080p or less"
-    )

@@ -10,6 +10,7 @@ from aiortc import (
     RTCConfiguration,
     RTCPeerConnection,
     RTCRtpReceiver,
+    RTCRtpTransceiver,
     RTCSessionDescription,
 )
 
@@ -84,17 +85,7 @@ class SessionManager:
     ) -> tuple[LiveSession, RTCSessionDescription]:
         """Answer an offer, once there is a place for it (see `WaitingRoom`, whose
         `Waiting` and `WaitingRoomFull` this raises); a bad offer is refused at once."""
-        if kind != "offer":
-            raise OfferError(f"expected an SDP offer, got type {kind!r}")
-        check_offer(sdp)
-        offered = sdp
-        sdp = reachable_candidates(sdp, allow_loopback=self.allow_loopback)
-        if "a=candidate:" in offered and "a=candidate:" not in sdp:
-            raise OfferError(
-                "none of the offer's ICE candidates is an address the server will contact "
-                "(loopback, link-local, multicast and unspecified addresses are not)"
-            )
-        sdp = wait_for_peer_reflexive(sdp)
+        sdp = self._checked(sdp, kind)
         await self.waiting_room.enter(client, ticket)
         self._pending.append(client)  # at once: the next in line sees this place taken
         pc = RTCPeerConnection(RTCConfiguration(iceServers=self.ice.servers() or None))
@@ -116,32 +107,11 @@ class SessionManager:
                 on_connected=self.waiting_room.changed,
             )
             session.watch_receiver(transceiver.receiver)
-            try:
-                await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-            except Exception as exc:  # aiortc raises ValueError, OperationError, ...
-                raise OfferError(_describe(exc)) from None
-            if transceiver.mid is None:
-                raise OfferError("the offer's video is not sent to the server")
-            # Extra audio/video sections would get receivers nobody reads (their queues grow
-            # without bound): answer them inactive.
-            for other in pc.getTransceivers():
-                if other is not transceiver:
-                    other.direction = "inactive"
-            codecs = aiortc_patch.negotiated_codecs(transceiver)
-            if not codecs:
-                raise OfferError("no common video codec: the server accepts H.264 and VP8")
-            try:
-                await pc.setLocalDescription(await pc.createAnswer())
-            except Exception as exc:  # an offer aiortc accepted but cannot answer
-                log.info("offer not answerable", extra={"error": repr(exc)})
-                raise OfferError(_describe(exc)) from None
-            local = pc.localDescription
-            if "a=candidate:" not in local.sdp:  # aioice dropped the only ICE component
-                raise OfferError(why_no_candidates(sdp))
-            munged = add_bitrate_hints(local.sdp, self.bitrate)
+            answer = await self._answer(pc, transceiver, sdp)
             self.sessions[session.id] = session
-            log.info("session start", extra={"session": session.id, "codec": codecs[0].mimeType})
-            return session, RTCSessionDescription(sdp=munged, type=local.type)
+            codec = aiortc_patch.negotiated_codecs(transceiver)[0].mimeType
+            log.info("session start", extra={"session": session.id, "codec": codec})
+            return session, answer
         except BaseException:
             if session is not None:
                 await session.close("offer failed")
@@ -151,6 +121,48 @@ class SessionManager:
         finally:
             self._pending.remove(client)
             self.waiting_room.changed()
+
+    def _checked(self, sdp: str, kind: str) -> str:
+        """The offer as the server will apply it, or OfferError for the client."""
+        if kind != "offer":
+            raise OfferError(f"expected an SDP offer, got type {kind!r}")
+        check_offer(sdp)
+        reachable = reachable_candidates(sdp, allow_loopback=self.allow_loopback)
+        if "a=candidate:" in sdp and "a=candidate:" not in reachable:
+            raise OfferError(
+                "none of the offer's ICE candidates is an address the server will contact "
+                "(loopback, link-local, multicast and unspecified addresses are not)"
+            )
+        return wait_for_peer_reflexive(reachable)
+
+    async def _answer(
+        self, pc: RTCPeerConnection, transceiver: RTCRtpTransceiver, sdp: str
+    ) -> RTCSessionDescription:
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        except Exception as exc:  # aiortc raises ValueError, OperationError, ...
+            raise OfferError(_describe(exc)) from None
+        if transceiver.mid is None:
+            raise OfferError("the offer's video is not sent to the server")
+        # Extra audio/video sections would get receivers nobody reads (their queues grow
+        # without bound): answer them inactive.
+        for other in pc.getTransceivers():
+            if other is not transceiver:
+                other.direction = "inactive"
+        codecs = aiortc_patch.negotiated_codecs(transceiver)
+        if not codecs:
+            raise OfferError("no common video codec: the server accepts H.264 and VP8")
+        try:
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception as exc:  # an offer aiortc accepted but cannot answer
+            log.info("offer not answerable", extra={"error": repr(exc)})
+            raise OfferError(_describe(exc)) from None
+        local = pc.localDescription
+        if "a=candidate:" not in local.sdp:  # aioice dropped the only ICE component
+            raise OfferError(why_no_candidates(sdp))
+        return RTCSessionDescription(
+            sdp=add_bitrate_hints(local.sdp, self.bitrate), type=local.type
+        )
 
     async def close(self, session_id: str, token: str) -> None:
         """End a session for the client that made it (it holds the session's token)."""

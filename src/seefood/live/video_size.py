@@ -3,10 +3,13 @@
 A decoder allocates its picture buffers for the size the stream's headers say: H.264's
 sequence parameter set (SPS), VP8's key-frame header. A 9 KB H.264 stream whose SPS claims
 8192x8192 took a server 1 GB, so the size is read here first, from each encoded frame, and
-a stream that declares more pixels than the limit is never decoded.
+a stream that declares more pixels than the limit is never decoded; and when a session
+ends, what its decoder held goes back to the system (`release_memory`).
 """
 
 from __future__ import annotations
+
+import ctypes
 
 from seefood.types import Size
 
@@ -159,3 +162,23 @@ def declared_size(codec: str, frame: bytes) -> Size | None:
     if codec.upper() == "VP8":
         return vp8_declared_size(frame)
     return None
+
+
+def too_large(width: int, height: int, limit: int) -> str:
+    """Why a stream is closed for its size: one line for the person sending it."""
+    return (
+        f"the video is {width}x{height}, more than this server takes "
+        f"({limit} pixels, SEEFOOD_MAX_VIDEO_PIXELS): send 1080p or less"
+    )
+
+
+try:  # glibc keeps freed memory in its arenas; malloc_trim hands it back to the system
+    _libc: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc (musl, macOS): nothing to trim
+    _libc = None
+
+
+def release_memory() -> None:
+    """Return freed heap memory to the system (a session's decoder held 100+ MB)."""
+    if _libc is not None:
+        _libc.malloc_trim(0)
