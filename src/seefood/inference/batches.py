@@ -3,9 +3,12 @@ its place. The local daemon, the remote worker and its proxy all batch this way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+T = TypeVar("T")
+C = TypeVar("C")
 P = TypeVar("P")
 R = TypeVar("R")
 _END = object()
@@ -32,3 +35,28 @@ def splice(items: Sequence[P | Exception], results: Iterable[R]) -> list[tuple[P
     if next(answers, _END) is not _END:
         raise ValueError("more results than good items")
     return spliced
+
+
+def convert_each(
+    items: Iterable[T], convert: Callable[[T], C]
+) -> list[tuple[T, C, float] | Exception]:
+    """Each item with what `convert` made of it and the milliseconds that took, or the error
+    that failed it alone (a corrupt frame fails its own request only)."""
+    out: list[tuple[T, C, float] | Exception] = []
+    for item in items:
+        t = time.perf_counter()
+        try:
+            made = convert(item)
+        except Exception as exc:
+            out.append(exc)
+            continue
+        out.append((item, made, (time.perf_counter() - t) * 1000))
+    return out
+
+
+def run_good(
+    items: Sequence[P | Exception], run: Callable[[list[P]], Sequence[R]]
+) -> list[tuple[P, R] | Exception]:
+    """The good items run as one batch (not at all when there are none), spliced back."""
+    ok = good(items)
+    return splice(items, run(ok) if ok else [])

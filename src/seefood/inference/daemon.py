@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from seefood.detection.engine import Engine
-from seefood.inference.batches import good, splice
+from seefood.detection.result import DetectionResult
+from seefood.inference.batches import convert_each, good, run_good
 from seefood.inference.broker import BrokerClosed, Job
 from seefood.inference.jobs import Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
@@ -138,36 +139,29 @@ class InferenceDaemon:
         self, jobs: list[Job[Frame, Inference]], taken: float
     ) -> list[Inference | BaseException]:
         t0 = time.perf_counter()
-        converted: list[tuple[Frame, RGBImage, float] | Exception] = []  # with its to_rgb ms
-        for job in jobs:
-            t = time.perf_counter()
-            try:
-                image = job.payload.to_rgb()
-            except Exception as exc:  # a corrupt frame fails its own request only
-                converted.append(exc)
-                continue
-            converted.append((job.payload, image, (time.perf_counter() - t) * 1000))
-        ok = good(converted)
-        images = [image for _, image, _ in ok]
-        results = self.engine.detect_batch(images, [f.memory for f, _, _ in ok]) if ok else []
+        converted = convert_each([job.payload for job in jobs], lambda frame: frame.to_rgb())
+
+        def run(ok: list[tuple[Frame, RGBImage, float]]) -> list[DetectionResult]:
+            return self.engine.detect_batch([i for _, i, _ in ok], [f.memory for f, _, _ in ok])
+
+        ran = run_good(converted, run)
         elapsed = time.perf_counter() - t0
         done = time.monotonic()
-        replies: list[Inference | BaseException] = []
-        for outcome in splice(converted, results):
-            if isinstance(outcome, Exception):
-                replies.append(outcome)
-                continue
-            (frame, _, decode_ms), result = outcome
+        size = len(good(converted))
+
+        def reply(item: tuple[Frame, RGBImage, float], result: DetectionResult) -> Inference:
+            frame, _, decode_ms = item
             result.timings.decode = decode_ms
             result.timings.queued = max(0.0, taken - frame.arrived) * 1000
-            replies.append(Inference(result, len(images), done))
+            return Inference(result, size, done)
+
         self.runs += 1
-        self.inferences += len(images)
-        self.rate.observe(elapsed, len(images))
-        if images:
+        self.inferences += size
+        self.rate.observe(elapsed, size)
+        if size:
             self.metrics.inference.observe(elapsed)
-            self.metrics.batch_size.observe(len(images))
-        return replies
+            self.metrics.batch_size.observe(size)
+        return [o if isinstance(o, Exception) else reply(*o) for o in ran]
 
 
 class DaemonPool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seefood.pixels import turned
 from seefood.types import RGBImage
 
 
@@ -43,11 +44,7 @@ UPRIGHT = Orientation()
 
 def make_upright(image: RGBImage, orientation: Orientation) -> RGBImage:
     """Flip and rotate clockwise as the orientation says (a copy only when needed)."""
-    if orientation.flip:
-        image = image[:, ::-1]
-    if orientation.rotation:
-        image = np.rot90(image, k=-(orientation.rotation // 90))  # negative k: clockwise
-    return np.ascontiguousarray(image)
+    return turned(image, mirror=orientation.flip, quarter_turns=orientation.rotation // 90)
 
 
 def rotate_away(image: RGBImage, orientation: Orientation) -> RGBImage:

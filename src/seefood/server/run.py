@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from seefood.detection.settings import build_engine
+from seefood.errors import first_line
 from seefood.live import aiortc_patch
 from seefood.server.app import create_app
 from seefood.server.connections import uvicorn_options
@@ -67,8 +68,7 @@ def join_cluster(address: str) -> None:
     try:
         connect(address)
     except ConnectionError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RuntimeError(f"cannot join the Ray cluster at {address}: {first}") from None
+        raise RuntimeError(f"cannot join the Ray cluster at {address}: {first_line(exc)}") from None
 
 
 def serve(settings: ServerSettings) -> None:

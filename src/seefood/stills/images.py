@@ -11,6 +11,7 @@ import numpy as np
 import pillow_heif
 from PIL import ExifTags, Image, UnidentifiedImageError
 
+from seefood.pixels import turned
 from seefood.types import RGBImage, Size
 
 # HEIC/HEIF, the iPhone camera's format, through Pillow's usual plug-in (libheif). libheif
@@ -107,12 +108,8 @@ def _upright(img: Image.Image, rgb: RGBImage) -> tuple[RGBImage, bool]:
         orientation = 1
     if orientation not in _ORIENTATIONS:
         return rgb, False
-    flip, turns = _ORIENTATIONS[orientation]
-    if flip:
-        rgb = rgb[:, ::-1]
-    if turns:
-        rgb = np.rot90(rgb, k=-turns)  # clockwise
-    return np.ascontiguousarray(rgb), turns % 2 == 1
+    mirror, turns = _ORIENTATIONS[orientation]
+    return turned(rgb, mirror=mirror, quarter_turns=turns), turns % 2 == 1
 
 
 # EXIF orientation -> (mirror left-right first, then quarter turns clockwise), as

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from seefood.detection.engine import Engine
@@ -34,16 +35,18 @@ def decode_still(
     data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, at_least: Size | None = None
 ) -> Still:
     """Decode untrusted bytes; raises ImageError (ImageTooLarge) with a message for people."""
-    t0 = time.perf_counter()
-    image, size = decode_for_model(data, max_pixels=max_pixels, at_least=at_least)
-    return Still(image, size, (time.perf_counter() - t0) * 1000)
+    return _timed(partial(decode_for_model, data, max_pixels=max_pixels, at_least=at_least))
 
 
 def load_still(
     path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, at_least: Size | None = None
 ) -> Still:
+    return _timed(partial(load_for_model, path, max_pixels=max_pixels, at_least=at_least))
+
+
+def _timed(decode: Callable[[], tuple[RGBImage, Size]]) -> Still:
     t0 = time.perf_counter()
-    image, size = load_for_model(path, max_pixels=max_pixels, at_least=at_least)
+    image, size = decode()
     return Still(image, size, (time.perf_counter() - t0) * 1000)
 
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from seefood.detection.result import DetectionResult
+from seefood.errors import first_line
 from seefood.inference.broker import BrokerClosed, Job
 from seefood.inference.daemon import Batching, next_batch
 from seefood.inference.jobs import Frame, Inference, InferenceBroker
@@ -181,7 +182,7 @@ class RemoteDaemon:
         except Exception as exc:  # the worker's code raised, it did not die: fail these
             log.error(
                 "remote inference failed: %s",
-                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                first_line(exc),
                 extra={"worker": self.name},
             )
             for job in jobs:

@@ -22,6 +22,7 @@ from ray.exceptions import (
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from seefood.detection.result import DetectionResult
+from seefood.errors import first_line
 from seefood.inference.batches import good, splice
 from seefood.inference.jobs import Frame
 from seefood.inference.remote.proxy import WorkerLost
@@ -110,8 +111,7 @@ LOST = (
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+    return f"{type(exc).__name__}: {first_line(exc) if str(exc).strip() else ''}"
 
 
 def _encode(frames: Sequence[Frame]) -> list[WorkRequest | Exception]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,9 +18,10 @@ import numpy as np
 import onnxruntime as ort
 
 from seefood.detection.memory import CropMemory
+from seefood.detection.result import DetectionResult
 from seefood.detection.runtime import PROVIDERS
 from seefood.detection.settings import EngineSettings, build_engine
-from seefood.inference.batches import good, splice
+from seefood.inference.batches import convert_each, run_good
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, decode_jpeg
 from seefood.setting import from_environment
 from seefood.types import RGBImage
@@ -74,24 +74,17 @@ class InferenceWorker:
 
     def infer(self, requests: Sequence[WorkRequest]) -> list[WorkReply | Exception]:
         """One batch: a reply per request, or the error that failed that request alone."""
-        decoded: list[tuple[WorkRequest, RGBImage, float] | Exception] = []  # + decode ms
-        for request in requests:
-            t = time.perf_counter()
-            try:
-                image = decode_jpeg(request.jpeg)
-            except Exception as exc:
-                decoded.append(exc)
-                continue
-            decoded.append((request, image, (time.perf_counter() - t) * 1000))
-        ok = good(decoded)
-        images, memories = [i for _, i, _ in ok], [r.memory for r, _, _ in ok]
-        results = self.engine.detect_batch(images, memories) if ok else []
-        replies: list[WorkReply | Exception] = []
-        for outcome in splice(decoded, results):
-            if isinstance(outcome, Exception):
-                replies.append(outcome)
-                continue
-            (request, _, decode_ms), result = outcome
+        decoded = convert_each(requests, lambda request: decode_jpeg(request.jpeg))
+
+        def run(ok: list[tuple[WorkRequest, RGBImage, float]]) -> list[DetectionResult]:
+            return self.engine.detect_batch([i for _, i, _ in ok], [r.memory for r, _, _ in ok])
+
+        def reply(item: tuple[WorkRequest, RGBImage, float], result: DetectionResult) -> WorkReply:
+            request, _, decode_ms = item
             result.timings.decode = request.encode_ms + decode_ms
-            replies.append(WorkReply(result, request.memory))
+            return WorkReply(result, request.memory)
+
+        replies: list[WorkReply | Exception] = [
+            o if isinstance(o, Exception) else reply(*o) for o in run_good(decoded, run)
+        ]
         return replies
