@@ -25,27 +25,36 @@ YOLOX_NANO = SHARED / "models" / "yolox_nano.onnx"
 
 # The suite's tiers. The fast one (`pytest -m "not slow"`: unit tests and real HTTP on
 # 127.0.0.1, no browsers, no Ray cluster, no long WebRTC streams) is for work in progress;
-# CI runs everything.
+# `-m browser` and `-m ray` pick those out; CI runs everything. Browser and Ray tests are
+# slow too.
+MARKERS = {
+    "slow": "browsers, Ray clusters, long WebRTC streams, the dev set through every model",
+    "browser": "a real browser (Chromium, Firefox ESR or WebKitGTK)",
+    "ray": "a real Ray cluster",
+}
 SLOW_MODULES = {
-    "test_page": "a browser",
-    "test_page_firefox": "a browser",
-    "test_page_states": "a browser",
-    "test_page_webkit": "a browser",
-    "test_cluster": "a Ray cluster",
-    "test_reconciler": "a Ray cluster",
-    "test_webrtc": "real WebRTC streams",
-    "test_quantized": "the dev set through both precisions",
+    "test_page": "browser",
+    "test_page_firefox": "browser",
+    "test_page_states": "browser",
+    "test_page_webkit": "browser",
+    "test_cluster": "ray",
+    "test_reconciler": "ray",
+    "test_webrtc": "slow",
+    "test_quantized": "slow",
 }
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: browsers, Ray clusters, long WebRTC streams")
+    for name, meaning in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.stem in SLOW_MODULES:
+        kind = SLOW_MODULES.get(item.path.stem)
+        if kind is not None:
             item.add_marker(pytest.mark.slow)
+            item.add_marker(getattr(pytest.mark, kind))
 
 
 def dev_images(label: str) -> list[Path]:
