@@ -14,7 +14,7 @@ Before that each graph is made plain:
 
 Calibration: the first 64 coco128 photos (CC-BY Flickr images with COCO annotations, read
 from ../shared beside the checkout), none of the hot-dog dev photos on which the result is
-then checked (tests/test_quantized.py, bench/bench_models.py, scripts/fit_verdict.py); for
+then checked (tests/detection/test_quantized.py, bench/bench_models.py, scripts/fit_verdict.py); for
 the detector also 45 square close-ups (1.5x the box) of the food labelled in all 128, as
 the verdict's photos are mostly food filling the frame. The detector's stem (Conv_1, its
 LeakyRelu and the MaxPool) stays float. The output is the same bytes on every run with the

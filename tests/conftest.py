@@ -39,7 +39,8 @@ SLOW_MODULES = {
     "test_page_webkit": "browser",
     "test_cluster": "ray",
     "test_reconciler": "ray",
-    "test_webrtc": "slow",
+    "test_session": "slow",
+    "test_reconnect": "slow",
     "test_quantized": "slow",
 }
 

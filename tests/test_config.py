@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import pytest
@@ -6,7 +5,6 @@ from pydantic import ValidationError
 
 from seefood.cli.settings import describe
 from seefood.config import Settings, SettingsError, load_settings
-from seefood.inference.settings import default_daemons, default_threads
 
 
 def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -73,13 +71,3 @@ def test_no_local_daemons_needs_remote_workers() -> None:
     with pytest.raises(SettingsError, match=r"^SEEFOOD_DAEMONS=0 needs .*SEEFOOD_RAY_ADDRESS$"):
         load_settings({"daemons": 0})
     assert load_settings({"daemons": 0, "ray_address": "auto"}).daemons == 0
-
-
-def test_one_daemon_per_core_up_to_four_each_with_two_threads_at_least() -> None:
-    assert [default_daemons(c) for c in (None, 1, 2, 3, 16)] == [1, 1, 2, 3, 4]
-    # (cores, daemons) -> threads per session: never more than the cores, two when it can,
-    # one each beyond a daemon per core
-    cases = {(1, 1): 1, (2, 2): 2, (2, 1): 2, (4, 4): 2, (16, 4): 4, (8, 1): 8, (2, 8): 1}
-    assert {k: default_threads(*k) for k in cases} == cases
-    assert default_threads(None, 1) == 1
-    assert load_settings({}).daemons == default_daemons(os.cpu_count())

@@ -9,9 +9,9 @@ import asyncio
 
 import pytest
 
-from .conftest import noise_image
-from .engines import FixedTimeEngine
-from .loadgen import FIFO, jain_index, percentile, run_load
+from tests.conftest import noise_image
+from tests.engines import FixedTimeEngine
+from tests.loadgen import FIFO, jain_index, percentile, run_load
 
 SERVICE_TIME = 0.010  # seconds per inference: 100/s
 

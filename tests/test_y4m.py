@@ -4,8 +4,8 @@ import av
 import numpy as np
 import pytest
 
-from .conftest import noise_image
-from .y4m import write_y4m
+from tests.conftest import noise_image
+from tests.y4m import write_y4m
 
 
 def test_written_frames_read_back_with_pyav(tmp_path: Path) -> None:

@@ -28,9 +28,10 @@ class Precision(StrEnum):
 
 
 # Each shipped model comes in both; the default is int8 where that keeps the verdict's
-# answers (README "Quantised models", bench/bench_models.py, tests/test_quantized.py). Both
-# int8 keep the verdict (AP 0.971 against 0.972, cross-validated recall 1.2 points lower,
-# the same false alarms) and, with DISABLED_OPTIMIZERS below, run the frame over 2x faster.
+# answers (README "Quantised models", bench/bench_models.py,
+# tests/detection/test_quantized.py). Both int8 keep the verdict (AP 0.971 against 0.972,
+# cross-validated recall 1.2 points lower, the same false alarms) and, with
+# runtime.DISABLED_OPTIMIZERS, run the frame over 2x faster.
 DEFAULT_DETECTOR_PRECISION = Precision.INT8
 
 

@@ -19,7 +19,7 @@ its host candidates. This module:
   answers only Baseline; libavcodec decodes both.
 
 `SessionManager` and `StreamClient` call `apply()` (idempotent) when they are made.
-tests/test_aiortc_patch.py checks every internal used here, so an aiortc upgrade that
+tests/live/test_aiortc_patch.py checks every internal used here, so an aiortc upgrade that
 moves them fails loudly there instead of silently losing orientation.
 """
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -23,7 +22,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from seefood.detection.result import DetectionResult
 from seefood.errors import first_line
-from seefood.inference.batches import good, splice
+from seefood.inference.batches import convert_each, good, splice
 from seefood.inference.jobs import Frame
 from seefood.inference.remote.proxy import WorkerLost
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, encode_jpeg
@@ -115,13 +114,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _encode(frames: Sequence[Frame]) -> list[WorkRequest | Exception]:
-    out: list[WorkRequest | Exception] = []
-    for frame in frames:
-        t = time.perf_counter()
-        try:
-            jpeg = encode_jpeg(frame.to_rgb())
-        except Exception as exc:  # a corrupt frame fails its own request only
-            out.append(exc)
-            continue
-        out.append(WorkRequest(jpeg, frame.memory, (time.perf_counter() - t) * 1000))
-    return out
+    """Each frame as a JPEG request, or the error that failed it alone (a corrupt frame)."""
+    encoded = convert_each(frames, lambda frame: encode_jpeg(frame.to_rgb()))
+    return [
+        e if isinstance(e, Exception) else WorkRequest(e[1], e[0].memory, e[2]) for e in encoded
+    ]

@@ -1,0 +1,23 @@
+"""The API docs: Swagger UI from the package, no CDN, and what the OpenAPI schema says."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import LiveServer
+
+
+def test_docs_are_served_from_the_package(live_server: LiveServer) -> None:
+    page = httpx.get(f"{live_server.url}/docs").text
+    assert "/docs/assets/swagger-ui-bundle.js" in page and "<script>" not in page
+    assert "cdn" not in page.lower()
+    bundle = httpx.get(f"{live_server.url}/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 500_000
+    assert httpx.get(f"{live_server.url}/redoc").status_code == 404
+
+
+def test_openapi_describes_detect(live_server: LiveServer) -> None:
+    spec = httpx.get(f"{live_server.url}/openapi.json").json()
+    body = spec["paths"]["/v1/detect"]["post"]["requestBody"]["content"]
+    assert {"image/*", "multipart/form-data"} <= set(body)
+    assert httpx.get(f"{live_server.url}/docs").status_code == 200
