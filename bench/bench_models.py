@@ -23,7 +23,7 @@ from bench_verdict import frames_of
 from seefood import load_image
 from seefood.detection.classifier import Classifier
 from seefood.detection.detector import Detector
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.model import Precision
 from seefood.stills.evaluate import average_precision
 from seefood.types import RGBImage
@@ -33,14 +33,14 @@ FP32, INT8 = Precision.FP32, Precision.INT8
 PAIRS = [(FP32, FP32), (FP32, INT8), (INT8, FP32), (INT8, INT8)]  # detector, classifier
 
 
-def per_frame_ms(engine: HotdogDetector, frames: list[RGBImage]) -> float:
+def per_frame_ms(engine: HotdogEngine, frames: list[RGBImage]) -> float:
     t0 = time.perf_counter()
     for frame in frames:
         engine.detect_batch([frame])
     return (time.perf_counter() - t0) * 1000 / len(frames)
 
 
-def quality(engine: HotdogDetector, hotdogs: list[RGBImage], others: list[RGBImage]) -> str:
+def quality(engine: HotdogEngine, hotdogs: list[RGBImage], others: list[RGBImage]) -> str:
     pos = [r for image in hotdogs for r in engine.detect_batch([image])]
     neg = [r for image in others for r in engine.detect_batch([image])]
     detector_ap = average_precision(
@@ -58,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"onnxruntime {ort.__version__}, providers here: {ort.get_available_providers()}\n")
     engines = {
-        f"{d}/{c}": HotdogDetector(Detector(precision=d, food=True), Classifier(precision=c))
+        f"{d}/{c}": HotdogEngine(Detector(precision=d, food=True), Classifier(precision=c))
         for d, c in PAIRS
     }
     frames = frames_of("hot dogs", 8) + frames_of("other food", 8) + frames_of("everyday scenes", 8)

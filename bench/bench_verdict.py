@@ -30,9 +30,9 @@ import numpy as np
 from seefood import load_image
 from seefood.detection.classifier import Classifier
 from seefood.detection.detector import Detector
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.runtime import Runtime
-from seefood.detection.verdict import Source
+from seefood.detection.verdict import VerdictSource
 from seefood.types import RGBImage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
@@ -62,15 +62,15 @@ def frames_of(kind: str, n: int) -> list[RGBImage]:
     return [letterboxed(load_image(p)) for p in paths]
 
 
-def per_frame_ms(engine: HotdogDetector, frames: list[RGBImage]) -> float:
+def per_frame_ms(engine: HotdogEngine, frames: list[RGBImage]) -> float:
     t0 = time.perf_counter()
     for frame in frames:
         engine.detect_batch([frame])
     return (time.perf_counter() - t0) * 1000 / len(frames)
 
 
-def classifier_runs(engine: HotdogDetector, frames: list[RGBImage]) -> float:
-    if engine.source is Source.DETECTOR:
+def classifier_runs(engine: HotdogEngine, frames: list[RGBImage]) -> float:
+    if engine.source is VerdictSource.DETECTOR:
         return 0.0
     runs = 0
     for frame in frames:
@@ -79,7 +79,7 @@ def classifier_runs(engine: HotdogDetector, frames: list[RGBImage]) -> float:
     return runs / len(frames)
 
 
-def part1(engines: dict[str, HotdogDetector], rounds: int) -> None:
+def part1(engines: dict[str, HotdogEngine], rounds: int) -> None:
     print("## per frame, 640x480, one at a time (medians of interleaved rounds)\n")
     print(f"{'frames':<17}{'engine':<12}{'ms/frame':>10}{'ratio':>8}{'classifier runs':>17}")
     for kind in ("hot dogs", "other food", "everyday scenes"):
@@ -98,7 +98,7 @@ def part1(engines: dict[str, HotdogDetector], rounds: int) -> None:
     print()
 
 
-async def part2(engines: dict[str, HotdogDetector], seconds: float) -> None:
+async def part2(engines: dict[str, HotdogEngine], seconds: float) -> None:
     print("## live path: N streams x 30 fps, one daemon (no WebRTC: frames as arrays)\n")
     print(
         f"{'engine':<12}{'streams':>8}{'inf/s':>8}{'lat50 ms':>10}{'lat95 ms':>10}"
@@ -126,9 +126,9 @@ def main() -> None:
     detector, classifier = Detector(food=True), Classifier()
     alone = Detector(runtime=Runtime(spinning=True))  # as `serve --verdict detector` runs it
     engines = {
-        "detector": HotdogDetector(alone, source=Source.DETECTOR),
-        "classifier": HotdogDetector(detector, classifier, source=Source.CLASSIFIER),
-        "combined": HotdogDetector(detector, classifier),
+        "detector": HotdogEngine(alone, source=VerdictSource.DETECTOR),
+        "classifier": HotdogEngine(detector, classifier, source=VerdictSource.CLASSIFIER),
+        "combined": HotdogEngine(detector, classifier),
     }
     part1(engines, args.rounds)
     asyncio.run(part2(engines, args.seconds))

@@ -24,7 +24,7 @@ from PIL import Image
 
 from seefood.config import load_settings
 from seefood.detection.settings import build_engine
-from seefood.detection.verdict import DEFAULT_THRESHOLDS, Source
+from seefood.detection.verdict import DEFAULT_THRESHOLDS, VerdictSource
 from seefood.stills.evaluate import AllSources, labelled_images
 from seefood.stills.images import load_image
 from seefood.stills.pipeline import detect_files
@@ -72,7 +72,7 @@ def build(root: Path) -> dict[str, Path]:
     return sets
 
 
-def rates(engine: AllSources, root: Path) -> dict[Source, tuple[float | None, float, int]]:
+def rates(engine: AllSources, root: Path) -> dict[VerdictSource, tuple[float | None, float, int]]:
     """Per source: recall (None without hot dogs), false-alarm rate, false alarms."""
     pos, neg = labelled_images(root)
     scores: dict[Path, dict[str, float]] = {}
@@ -80,7 +80,7 @@ def rates(engine: AllSources, root: Path) -> dict[Source, tuple[float | None, fl
         if result is not None:
             scores[path] = result.scores
     out = {}
-    for source in Source:
+    for source in VerdictSource:
         t = DEFAULT_THRESHOLDS[source]
         hits = [scores[p][source.value] >= t for p in pos if p in scores]
         alarms = [scores[p][source.value] >= t for p in neg if p in scores]
@@ -104,8 +104,8 @@ def main() -> None:
                 link.symlink_to(image)
     engine = AllSources(build_engine(load_settings({})))
     rows = {"dev photos": SHARED / "hotdog-dev", **sets, "coco128 scenes": coco}
-    print("| photos | " + " | ".join(f"{s} recall / false alarms" for s in Source) + " |")
-    print("| --- | " + " | ".join("---" for _ in Source) + " |")
+    print("| photos | " + " | ".join(f"{s} recall / false alarms" for s in VerdictSource) + " |")
+    print("| --- | " + " | ".join("---" for _ in VerdictSource) + " |")
     for name, folder in rows.items():
         cells = []
         for recall, rate, count in rates(engine, folder).values():

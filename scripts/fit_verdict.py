@@ -26,7 +26,7 @@ import numpy as np
 
 from seefood import Detector
 from seefood.detection.classifier import DEFAULT_CLASSIFIER_PRECISION, Classifier
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
 from seefood.detection.runtime import Runtime
 from seefood.detection.verdict import Evidence, share
@@ -40,7 +40,7 @@ CHOSEN_WEIGHT = 4.0
 REPEATS, FOLDS = 20, 5
 
 
-def features(engine: HotdogDetector, paths: list[Path]) -> list[dict[str, float]]:
+def features(engine: HotdogEngine, paths: list[Path]) -> list[dict[str, float]]:
     rows = []
     for path in paths:
         image = load_image(path)
@@ -122,7 +122,7 @@ def main() -> None:
         "--classifier-precision", choices=choices, default=DEFAULT_CLASSIFIER_PRECISION.value
     )
     args = parser.parse_args()
-    engine = HotdogDetector(
+    engine = HotdogEngine(
         Detector(precision=Precision(args.detector_precision), runtime=Runtime(2), food=True),
         Classifier(precision=Precision(args.classifier_precision), runtime=Runtime(2)),
     )

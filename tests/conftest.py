@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from seefood import Detector, load_image
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.settings import EngineSettings, build_engine
 from seefood.types import RGBImage
 
@@ -70,7 +70,7 @@ def detector() -> Detector:
 
 
 @pytest.fixture(scope="session")
-def engine() -> HotdogDetector:
+def engine() -> HotdogEngine:
     """What `seefood serve` runs by default: the detector and the combined verdict."""
     return build_engine(EngineSettings())
 
@@ -170,7 +170,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(engine: HotdogDetector) -> Iterator[LiveServer]:
+def live_server(engine: HotdogEngine) -> Iterator[LiveServer]:
     from seefood.config import Settings
     from seefood.server.app import create_app
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from seefood.detection.engine import Engine
 from seefood.detection.memory import CropMemory
 from seefood.inference.broker import Broker, Served
-from seefood.inference.jobs import ArrayFrame, Frame, Inference
 from seefood.inference.requestor import Delivered
+from seefood.inference.requests import ArrayFrame, Frame, Inference
 from seefood.inference.service import InferenceService, InferenceStream
 from seefood.inference.settings import InferenceSettings
 from seefood.types import RGBImage

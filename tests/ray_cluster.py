@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from seefood.inference.broker import Drop
-from seefood.inference.jobs import ArrayFrame
 from seefood.inference.requestor import Delivered
+from seefood.inference.requests import ArrayFrame
 from seefood.inference.service import InferenceService, InferenceStream
 from seefood.types import RGBImage
 

@@ -1,10 +1,10 @@
 """seefood: hotdog or not hotdog, from a hot-dog classifier beside a COCO object detector."""
 
 from seefood.detection.detector import Detector
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.result import Detection, DetectionResult
 from seefood.detection.settings import EngineSettings, build_engine
-from seefood.detection.verdict import Source
+from seefood.detection.verdict import VerdictSource
 from seefood.stills.images import ImageError, decode_image, load_image
 
 __all__ = [
@@ -12,11 +12,11 @@ __all__ = [
     "DetectionResult",
     "Detector",
     "EngineSettings",
-    "HotdogDetector",
+    "HotdogEngine",
     "ImageError",
-    "Source",
+    "VerdictSource",
     "build_engine",
     "decode_image",
     "load_image",
 ]
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -19,7 +19,7 @@ from seefood.client.reconnect import keep_streaming
 from seefood.client.sources import file_frames
 from seefood.client.stream import StreamClient
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.server.app import create_app
 from tests.conftest import LiveServer
 from tests.videos import HOTDOGS, photo_video
@@ -32,7 +32,7 @@ def still(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_client_is_told_why_and_rides_out_a_server_restart(
-    engine: HotdogDetector, still: Path
+    engine: HotdogEngine, still: Path
 ) -> None:
     """The server shuts down (the client hears why), is away 3 s, and comes back on the same
     port: `seefood stream`'s loop reconnects with back-off and results resume."""
@@ -75,7 +75,7 @@ def test_the_client_is_told_why_and_rides_out_a_server_restart(
 
 
 def test_eight_stream_clients_started_at_once_from_one_address_all_get_results(
-    engine: HotdogDetector, tmp_path: Path
+    engine: HotdogEngine, tmp_path: Path
 ) -> None:
     """An office behind one NAT: eight `seefood stream` processes at once from 127.0.0.1,
     whose address may have only two calls connecting at a time. Each waits its turn in

@@ -15,7 +15,7 @@ from seefood import load_image
 from seefood.client.replay import PacketTrack, ReplayError, make_replay, probe
 from seefood.client.stream import StreamClient, run_stream
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.live import aiortc_patch
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app
@@ -59,7 +59,7 @@ def test_what_cannot_be_replayed_says_why(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(engine: HotdogDetector) -> Iterator[LiveServer]:
+def server(engine: HotdogEngine) -> Iterator[LiveServer]:
     use_host_addresses(["127.0.0.1"], "127.0.0.1")  # the client side
     live = LiveServer(create_app(Settings(ice_host_addresses=["127.0.0.1"]), [engine]))
     yield live

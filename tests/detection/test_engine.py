@@ -2,7 +2,7 @@
 
 from seefood.detection.detector import Detector
 from seefood.detection.engine import Engine
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from tests.conftest import noise_image
 from tests.engines import FixedTimeEngine
 
@@ -19,7 +19,7 @@ def _check(engine: Engine) -> None:
 
 
 def test_the_engine_the_detector_and_the_stand_in_keep_the_contract(
-    engine: HotdogDetector, detector: Detector
+    engine: HotdogEngine, detector: Detector
 ) -> None:
     for each in (engine, detector, FixedTimeEngine(0.001)):
         _check(each)

@@ -17,16 +17,16 @@ import pytest
 from seefood import load_image
 from seefood.detection.classifier import Classifier
 from seefood.detection.detector import Detector
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.settings import EngineSettings, build_engine
-from seefood.detection.verdict import Source
+from seefood.detection.verdict import VerdictSource
 from seefood.types import RGBImage
 from tests.conftest import DEV_SET, SHARED
 
 COCO = SHARED / "data" / "coco128" / "images"
 
 
-def _verdicts(engine: HotdogDetector, paths: list[Path]) -> list[bool]:
+def _verdicts(engine: HotdogEngine, paths: list[Path]) -> list[bool]:
     out: list[bool] = []
     for i in range(0, len(paths), 8):
         images = [load_image(p) for p in paths[i : i + 8]]
@@ -35,7 +35,7 @@ def _verdicts(engine: HotdogDetector, paths: list[Path]) -> list[bool]:
 
 
 @pytest.fixture(scope="module")
-def dev_verdicts(engine: HotdogDetector) -> tuple[list[bool], list[bool]]:
+def dev_verdicts(engine: HotdogEngine) -> tuple[list[bool], list[bool]]:
     hotdogs = sorted((DEV_SET / "hotdog").glob("*.jpg"))
     others = sorted((DEV_SET / "not_hotdog").glob("*.jpg"))
     return _verdicts(engine, hotdogs), _verdicts(engine, others)
@@ -51,7 +51,7 @@ def test_most_hot_dogs_are_found_and_few_other_dishes_taken_for_one(
 
 
 @pytest.mark.slow  # the dev set or a long run: not in the fast tier
-def test_everyday_scenes_are_not_hot_dogs(engine: HotdogDetector) -> None:
+def test_everyday_scenes_are_not_hot_dogs(engine: HotdogEngine) -> None:
     paths = sorted(COCO.glob("*.jpg"))
     assert len(paths) == 128
     verdicts = dict(zip((p.stem for p in paths), _verdicts(engine, paths), strict=True))
@@ -60,7 +60,7 @@ def test_everyday_scenes_are_not_hot_dogs(engine: HotdogDetector) -> None:
     assert len(alarms) <= 2, alarms  # 2% of 127
 
 
-def test_the_hot_dog_is_boxed_and_a_rejected_food_box_is_not(engine: HotdogDetector) -> None:
+def test_the_hot_dog_is_boxed_and_a_rejected_food_box_is_not(engine: HotdogEngine) -> None:
     [hotdog] = engine.detect_batch([load_image(DEV_SET / "hotdog" / "7974806.jpg")])
     assert hotdog.verdict == "hotdog"
     [marked] = [d for d in hotdog.detections if d.hotdog]
@@ -80,12 +80,12 @@ def _small(image: RGBImage, long_side: int = 64) -> RGBImage:
 
 @pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_small_hot_dogs_are_found_far_more_often_than_by_the_detector(
-    engine: HotdogDetector, detector: Detector
+    engine: HotdogEngine, detector: Detector
 ) -> None:
     """64-pixel thumbnails: the detector alone finds about a fifth of the hot dogs."""
     paths = sorted((DEV_SET / "hotdog").glob("*.jpg"))
     thumbs = [_small(load_image(p)) for p in paths]
-    alone = build_engine(EngineSettings(verdict=Source.DETECTOR))
+    alone = build_engine(EngineSettings(verdict=VerdictSource.DETECTOR))
     combined = sum(r.verdict == "hotdog" for r in engine.detect_batch(thumbs))
     detector_only = sum(r.verdict == "hotdog" for r in alone.detect_batch(thumbs))
     assert combined >= detector_only + 0.08 * len(thumbs) and combined >= 0.3 * len(thumbs), (
@@ -98,23 +98,23 @@ def test_sources_and_thresholds(detector: Detector) -> None:
     image = load_image(DEV_SET / "hotdog" / "7974806.jpg")
     classifier = Classifier()
     with pytest.raises(ValueError, match="food=True"):
-        HotdogDetector(detector, classifier)  # it would not find the food to look at
+        HotdogEngine(detector, classifier)  # it would not find the food to look at
     detector = Detector(food=True)
-    for source, threshold in ((Source.COMBINED, 0.5), (Source.CLASSIFIER, 0.5)):
-        engine = HotdogDetector(detector, classifier, source=source)
+    for source, threshold in ((VerdictSource.COMBINED, 0.5), (VerdictSource.CLASSIFIER, 0.5)):
+        engine = HotdogEngine(detector, classifier, source=source)
         assert engine.threshold == threshold
         [result] = engine.detect_batch([image])
         assert result.verdict == "hotdog" and result.threshold == threshold
     borderline = load_image(DEV_SET / "not_hotdog" / "239581.jpg")  # score ~0.2
-    lenient = HotdogDetector(detector, classifier, threshold=0.1)
+    lenient = HotdogEngine(detector, classifier, threshold=0.1)
     assert lenient.detect_batch([borderline])[0].verdict == "hotdog", "the threshold moves it"
     with pytest.raises(ValueError, match="needs a classifier"):
-        HotdogDetector(detector, source=Source.COMBINED)
-    assert HotdogDetector(detector, source=Source.DETECTOR).threshold == 0.25
+        HotdogEngine(detector, source=VerdictSource.COMBINED)
+    assert HotdogEngine(detector, source=VerdictSource.DETECTOR).threshold == 0.25
 
 
 def test_a_live_stream_looks_at_one_new_box_a_frame_and_reaches_the_same_verdict(
-    engine: HotdogDetector,
+    engine: HotdogEngine,
 ) -> None:
     """The same frame again and again, as a still camera sends it: each frame looks at one
     box (a new one while there are, then the one seen longest ago); the verdict is the
@@ -134,7 +134,7 @@ def test_a_live_stream_looks_at_one_new_box_a_frame_and_reaches_the_same_verdict
     assert live.verdict == still.verdict and abs(live.hotdog_score - still.hotdog_score) < 1e-6
 
 
-def test_a_remembered_look_never_makes_a_hot_dog_on_its_own(engine: HotdogDetector) -> None:
+def test_a_remembered_look_never_makes_a_hot_dog_on_its_own(engine: HotdogEngine) -> None:
     """A look remembered from an earlier frame (a blocky one just after a cut, say) that
     would call this frame hotdog is checked against this frame first."""
     from seefood.detection.memory import CropMemory
@@ -159,5 +159,5 @@ def test_the_python_api_loads_the_shipped_models() -> None:
     from seefood import EngineSettings, build_engine
 
     engine = build_engine(EngineSettings(threads=1))
-    assert engine.source is Source.COMBINED and engine.classifier is not None
+    assert engine.source is VerdictSource.COMBINED and engine.classifier is not None
     assert engine.detect(load_image(DEV_SET / "hotdog" / "7974806.jpg")).verdict == "hotdog"

@@ -10,7 +10,7 @@ import pytest
 from seefood import load_image
 from seefood.detection.classifier import Classifier, default_classifier_path
 from seefood.detection.detector import Detector
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.model import Precision, default_model_path, file_sha256
 from seefood.detection.settings import EngineSettings, build_engine
 from seefood.stills.evaluate import average_precision
@@ -69,7 +69,7 @@ def test_the_int8_classifier_keeps_the_verdict(
     """The int8 classifier against the fp32 classifier (with the fp32 detector), each at its
     fitted line."""
     engines = {
-        p: HotdogDetector(fp32_detector, Classifier(precision=p))
+        p: HotdogEngine(fp32_detector, Classifier(precision=p))
         for p in (Precision.FP32, Precision.INT8)
     }
     default = build_engine(EngineSettings()).classifier
@@ -96,8 +96,8 @@ def test_the_int8_detector_keeps_the_verdict(
     shipped line: AP, recall and false alarms on the 200 dev photos."""
     classifier = Classifier(precision=Precision.INT8)
     engines = {
-        "int8": HotdogDetector(Detector(precision=Precision.INT8, food=True), classifier),
-        "fp32 detector": HotdogDetector(fp32_detector, classifier),
+        "int8": HotdogEngine(Detector(precision=Precision.INT8, food=True), classifier),
+        "fp32 detector": HotdogEngine(fp32_detector, classifier),
     }
     scores = {
         name: [[e.detect(image).hotdog_score for image in images] for images in dev]

@@ -5,19 +5,19 @@ from pydantic import ValidationError
 
 from seefood.detection.model import Precision
 from seefood.detection.settings import EngineSettings, build_engine
-from seefood.detection.verdict import Source
+from seefood.detection.verdict import VerdictSource
 
 
 def test_the_default_engine_is_both_int8_models_and_the_combined_verdict() -> None:
     engine = build_engine()
-    assert engine.source is Source.COMBINED and engine.threshold == 0.5
+    assert engine.source is VerdictSource.COMBINED and engine.threshold == 0.5
     assert engine.detector.model.path.name == "nanodet-g-int8.onnx"
     assert engine.classifier is not None and engine.classifier.path.name.endswith("-int8.onnx")
     assert engine.detector.finds_food, "the combined verdict looks at the food it finds"
 
 
 def test_the_detector_verdict_is_one_model_with_its_own_line() -> None:
-    engine = build_engine(EngineSettings(verdict=Source.DETECTOR, threshold=0.4, threads=1))
+    engine = build_engine(EngineSettings(verdict=VerdictSource.DETECTOR, threshold=0.4, threads=1))
     assert engine.classifier is None and not engine.detector.finds_food
     assert engine.threshold == engine.detector.threshold == 0.4
     options = engine.detector.model.session.get_session_options()

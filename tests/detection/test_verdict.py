@@ -10,7 +10,7 @@ from seefood.detection.verdict import (
     DETECTOR_WEIGHT,
     MAX_CROPS,
     Evidence,
-    Source,
+    VerdictSource,
     crop_regions,
     judge,
     read,
@@ -52,11 +52,11 @@ def test_crops_are_squares_inside_the_image_one_per_place() -> None:
 def test_each_source_reads_its_own_evidence() -> None:
     sandwich = _food(10, 10, 40, 40)
     evidence = Evidence(detector=0.3, frame=(0.01, 0.5), crops=[(sandwich, (0.6, 0.7))])
-    assert read(evidence, Source.DETECTOR).score == 0.3
-    classifier = read(evidence, Source.CLASSIFIER)
+    assert read(evidence, VerdictSource.DETECTOR).score == 0.3
+    classifier = read(evidence, VerdictSource.CLASSIFIER)
     assert classifier.score == pytest.approx(score(share(0.01, 0.5), DEFAULT_LINE.classifier))
     assert classifier.box is None, "the classifier alone looks at the whole frame"
-    combined = read(evidence, Source.COMBINED)
+    combined = read(evidence, VerdictSource.COMBINED)
     x = share(0.6, 0.7) * math.exp(DETECTOR_WEIGHT * 0.3)
     assert combined.score == pytest.approx(score(x, DEFAULT_LINE.combined))
     assert combined.box is sandwich and combined.food == 0.7
@@ -70,7 +70,9 @@ def _result(detections: list[Detection]) -> DetectionResult:
 def test_the_confirmed_region_is_marked_as_the_hot_dog() -> None:
     sandwich = _food(10, 10, 40, 40, cls=48, s=0.45)
     result = _result([sandwich])
-    judge(result, Evidence(0.2, (0.05, 0.5), [(sandwich, (0.9, 0.92))]), Source.COMBINED, 0.5)
+    judge(
+        result, Evidence(0.2, (0.05, 0.5), [(sandwich, (0.9, 0.92))]), VerdictSource.COMBINED, 0.5
+    )
     assert result.verdict == "hotdog"
     [hotdog] = [d for d in result.detections if d.hotdog]
     assert hotdog.box == sandwich.box and hotdog.class_name == "hot dog"
@@ -82,7 +84,12 @@ def test_a_box_the_classifier_rejects_is_not_the_hot_dog() -> None:
     """The detector says hot dog (0.4), the classifier sees pancakes: no hot-dog box."""
     detector_says = Detection(52, "hot dog", 0.4, (10, 10, 40, 40), hotdog=True)
     result = _result([detector_says])
-    judge(result, Evidence(0.4, (0.0, 0.9), [(detector_says, (0.001, 0.95))]), Source.COMBINED, 0.5)
+    judge(
+        result,
+        Evidence(0.4, (0.0, 0.9), [(detector_says, (0.001, 0.95))]),
+        VerdictSource.COMBINED,
+        0.5,
+    )
     assert result.verdict == "not_hotdog"
     assert result.detections == [], "no box says hot dog against the verdict"
     assert result.scores["detector"] == 0.4, "what the detector said is still there"
@@ -91,7 +98,7 @@ def test_a_box_the_classifier_rejects_is_not_the_hot_dog() -> None:
 def test_a_region_below_the_reported_boxes_is_added_when_it_is_the_hot_dog() -> None:
     faint = _food(50, 20, 20, 20, cls=52, s=0.1)  # a candidate, not among the boxes shown
     result = _result([])
-    judge(result, Evidence(0.1, (0.01, 0.3), [(faint, (0.8, 0.85))]), Source.COMBINED, 0.5)
+    judge(result, Evidence(0.1, (0.01, 0.3), [(faint, (0.8, 0.85))]), VerdictSource.COMBINED, 0.5)
     assert [(d.box, d.hotdog) for d in result.detections] == [(faint.box, True)]
 
 
@@ -99,6 +106,6 @@ def test_a_box_is_marked_even_when_the_whole_frame_counts_more() -> None:
     """A hot dog filling the photo: the frame's share beats the box's, both say hot dog."""
     box = _food(5, 5, 90, 70, cls=52, s=0.7)
     result = _result([box])
-    judge(result, Evidence(0.7, (0.66, 0.75), [(box, (0.57, 0.67))]), Source.COMBINED, 0.5)
+    judge(result, Evidence(0.7, (0.66, 0.75), [(box, (0.57, 0.67))]), VerdictSource.COMBINED, 0.5)
     [marked] = [d for d in result.detections if d.hotdog]
     assert marked.box == box.box and marked.score < result.hotdog_score

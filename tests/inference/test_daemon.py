@@ -10,8 +10,8 @@ import pytest
 from seefood import Detector, load_image
 from seefood.inference.broker import Broker, Served
 from seefood.inference.daemon import Batching, DaemonPool, InferenceDaemon
-from seefood.inference.jobs import ArrayFrame, Frame, Inference
 from seefood.inference.metrics import Metrics
+from seefood.inference.requests import ArrayFrame, Frame, Inference
 from seefood.types import RGBImage
 from tests.conftest import DEV_SET
 

@@ -183,7 +183,7 @@ def test_cameras_whose_frames_are_reused_leave_their_share_to_the_others() -> No
 
 def test_streams_that_send_nothing_take_no_share() -> None:
     """Sessions still connecting or gone quiet must not slow the cameras that send."""
-    from seefood.inference.jobs import ArrayFrame
+    from seefood.inference.requests import ArrayFrame
     from seefood.inference.service import InferenceService, InferenceStream
 
     async def scenario() -> tuple[float | None, float | None]:

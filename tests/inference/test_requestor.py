@@ -4,8 +4,8 @@ import asyncio
 
 from seefood.detection.result import DetectionResult
 from seefood.inference.broker import Broker, Drop
-from seefood.inference.jobs import ArrayFrame, Frame, Inference
 from seefood.inference.requestor import Delivered, Requestor
+from seefood.inference.requests import ArrayFrame, Frame, Inference
 from seefood.inference.sink import LatestFrameSink
 from tests.conftest import noise_image
 

@@ -4,8 +4,8 @@ import asyncio
 
 from seefood import Detector, load_image
 from seefood.inference.broker import Drop
-from seefood.inference.jobs import ArrayFrame
 from seefood.inference.requestor import Delivered
+from seefood.inference.requests import ArrayFrame
 from seefood.inference.service import InferenceService, Overloaded
 from seefood.inference.settings import InferenceSettings
 from tests.conftest import DEV_SET, noise_image

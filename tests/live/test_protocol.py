@@ -4,8 +4,8 @@ import av
 
 from seefood.detection.result import Detection, DetectionResult, Timings
 from seefood.inference.broker import Drop
-from seefood.inference.jobs import Inference
 from seefood.inference.requestor import Delivered
+from seefood.inference.requests import Inference
 from seefood.live.evidence import LiveVerdict
 from seefood.live.frames import ReceivedFrame
 from seefood.live.orientation import Orientation

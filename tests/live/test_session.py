@@ -22,7 +22,7 @@ from seefood import load_image
 from seefood.client.sources import file_frames
 from seefood.client.stream import StreamClient, run_stream
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.live import aiortc_patch
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app
@@ -34,7 +34,7 @@ MAX_SESSIONS = 3
 
 
 @pytest.fixture(scope="module")
-def server(engine: HotdogDetector) -> Iterator[LiveServer]:
+def server(engine: HotdogEngine) -> Iterator[LiveServer]:
     use_host_addresses(["127.0.0.1"], "127.0.0.1")  # the client side of these tests
     settings = Settings(
         ice_host_addresses=["127.0.0.1"],
@@ -218,7 +218,7 @@ def test_offers_beyond_the_limit_wait_in_line_and_get_in_as_places_free(
 
 
 def test_a_waiting_offer_gets_503_with_its_ticket_and_retry_after(
-    engine: HotdogDetector, videos: dict[str, Path]
+    engine: HotdogEngine, videos: dict[str, Path]
 ) -> None:
     settings = Settings(
         ice_host_addresses=["127.0.0.1"], max_sessions=1, admission_wait_seconds=0.5
@@ -343,7 +343,7 @@ def test_a_moving_hot_dog_keeps_one_track(server: LiveServer, tmp_path: Path) ->
 
 
 def test_an_offer_whose_client_hangs_up_while_waiting_leaves_the_line(
-    engine: HotdogDetector, videos: dict[str, Path]
+    engine: HotdogEngine, videos: dict[str, Path]
 ) -> None:
     """The one place is taken by a viewer; an offer from 127.0.0.2 waits in line, and its
     client gives up. The server lets the request go at once, long before its wait would
@@ -384,7 +384,7 @@ def test_an_offer_whose_client_hangs_up_while_waiting_leaves_the_line(
 
 
 def test_server_shutdown_closes_every_session(
-    engine: HotdogDetector, videos: dict[str, Path]
+    engine: HotdogEngine, videos: dict[str, Path]
 ) -> None:
     app = create_app(Settings(ice_host_addresses=["127.0.0.1"]), [engine])
     live = LiveServer(app)
@@ -540,7 +540,7 @@ def sessions_at(url: str) -> int:
 
 
 def test_4k_under_a_raised_limit_is_scaled_down_not_refused(
-    engine: HotdogDetector, tmp_path: Path
+    engine: HotdogEngine, tmp_path: Path
 ) -> None:
     """With SEEFOOD_MAX_VIDEO_PIXELS raised to 4K, a 3840x2160 hot dog is inferred on a copy
     brought down to the models' max_side, and its boxes come back in 4K pixels."""

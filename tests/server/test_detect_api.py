@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 from seefood import decode_image
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.types import RGBImage
 from tests.conftest import LiveServer, iou, jpeg_bytes
 
 
 def test_raw_jpeg_body_gives_the_engine_result(
-    live_server: LiveServer, engine: HotdogDetector, hotdog_image: RGBImage
+    live_server: LiveServer, engine: HotdogEngine, hotdog_image: RGBImage
 ) -> None:
     data = jpeg_bytes(hotdog_image, quality=95)
     r = httpx.post(
@@ -59,7 +59,7 @@ def test_octet_stream_png(live_server: LiveServer) -> None:
 
 
 def test_overload_answers_503_and_the_server_stays_up(
-    engine: HotdogDetector, hotdog_image: RGBImage
+    engine: HotdogEngine, hotdog_image: RGBImage
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -91,7 +91,7 @@ def test_overload_answers_503_and_the_server_stays_up(
 
 
 def test_a_big_phone_photo_is_answered_in_its_own_pixels(
-    live_server: LiveServer, engine: HotdogDetector
+    live_server: LiveServer, engine: HotdogEngine
 ) -> None:
     """Decoded at reduced scale for speed, but boxes come back in full-size pixels."""
     import io

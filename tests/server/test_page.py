@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from seefood import load_image
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.server.app import create_app
 from tests.conftest import DEV_SET, ROOT, LiveServer, iou
 from tests.videos import (
@@ -54,7 +54,7 @@ BASE_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def server(engine: HotdogDetector) -> Iterator[LiveServer]:
+def server(engine: HotdogEngine) -> Iterator[LiveServer]:
     live = LiveServer(
         create_app(Settings(ice_host_addresses=["127.0.0.1"], session_idle_seconds=3), [engine])
     )
@@ -173,7 +173,7 @@ def screen_iou(a: dict[str, float], b: dict[str, float]) -> float:
     return iou([a["x"], a["y"], a["w"], a["h"]], [b["x"], b["y"], b["w"], b["h"]])
 
 
-def still_hotdog_box(engine: HotdogDetector) -> tuple[float, float, float, float]:
+def still_hotdog_box(engine: HotdogEngine) -> tuple[float, float, float, float]:
     """The hot dog the verdict confirms in the clip's frame, as a still image."""
     frame = letterboxed(load_image(DEV_SET / "hotdog" / HOTDOGS[0]))
     [result] = engine.detect_batch([frame])
@@ -182,7 +182,7 @@ def still_hotdog_box(engine: HotdogDetector) -> tuple[float, float, float, float
 
 
 def test_hotdog_camera_shows_hotdog_with_the_box_on_the_hot_dog(
-    pw: Any, server: LiveServer, clips: dict[str, Path], engine: HotdogDetector
+    pw: Any, server: LiveServer, clips: dict[str, Path], engine: HotdogEngine
 ) -> None:
     with live_page(pw, server, clips["hotdog"], "Hotdog!") as page:
         page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
@@ -350,7 +350,7 @@ ROTATING_CAMERA = """
 
 
 def test_rotated_source_still_gets_boxes_in_the_right_place(
-    pw: Any, server: LiveServer, clips: dict[str, Path], engine: HotdogDetector
+    pw: Any, server: LiveServer, clips: dict[str, Path], engine: HotdogEngine
 ) -> None:
     with live_page(pw, server, clips["hotdog"], "Hotdog!", init_script=ROTATING_CAMERA) as page:
         page.wait_for_selector('#overlay rect.box[data-class="hot dog"]')
@@ -528,7 +528,7 @@ RECORD_PEER_CONNECTIONS = """
 
 
 def test_on_a_network_the_link_token_opens_the_page_and_ice_servers_reach_it(
-    pw: Any, engine: HotdogDetector, clips: dict[str, Path]
+    pw: Any, engine: HotdogEngine, clips: dict[str, Path]
 ) -> None:
     settings = Settings(
         host="0.0.0.0",  # as if serving a network: the API needs the token
@@ -681,7 +681,7 @@ def sample_aligned(page: Any) -> tuple[str, list[dict[str, Any]]]:
 
 
 def test_aligned_view_draws_each_box_on_its_own_frame(
-    pw: Any, server: LiveServer, engine: HotdogDetector, tmp_path: Path
+    pw: Any, server: LiveServer, engine: HotdogEngine, tmp_path: Path
 ) -> None:
     """A hot dog crossing the picture at 360 px/s. Aligned view (the default on loopback):
     the picture waits for its boxes, and each result is drawn on the very frame it came

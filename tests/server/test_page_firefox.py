@@ -20,7 +20,7 @@ from PIL import Image
 
 from seefood import load_image
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.server.app import create_app
 from tests.conftest import DEV_SET, ROOT, LiveServer, free_port, serve_process
 from tests.firefox import FIREFOX, Firefox
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def server(engine: HotdogDetector) -> Iterator[LiveServer]:
+def server(engine: HotdogEngine) -> Iterator[LiveServer]:
     live = LiveServer(create_app(Settings(session_idle_seconds=3), [engine]))
     yield live
     live.stop()

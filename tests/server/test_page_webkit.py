@@ -14,7 +14,7 @@ import pytest
 
 from seefood import load_image
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.server.app import create_app
 from tests.conftest import DEV_SET, ROOT, LiveServer, heic_bytes, jpeg_bytes
 from tests.videos import HOTDOGS
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def server(engine: HotdogDetector) -> Iterator[LiveServer]:
+def server(engine: HotdogEngine) -> Iterator[LiveServer]:
     live = LiveServer(create_app(Settings(), [engine]))
     yield live
     live.stop()

@@ -1,6 +1,6 @@
 """Starting the server: where to open it, with the token, and uvicorn with the limits."""
 
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.server.app import create_app
 from seefood.server.connections import LimitedH11Protocol
 from seefood.server.run import addresses_to_open, startup_lines, uvicorn_config
@@ -25,7 +25,7 @@ def test_every_interface_is_listed_for_the_wildcard_addresses() -> None:
     assert shown == "open http://[::1]:8000/"
 
 
-def test_uvicorn_gets_the_http_limits(engine: HotdogDetector) -> None:
+def test_uvicorn_gets_the_http_limits(engine: HotdogEngine) -> None:
     settings = HttpSettings(header_timeout_seconds=3, max_connections_per_client=5)
     config = uvicorn_config(create_app(None, [engine]), settings)
     assert isinstance(config.http, type) and issubclass(config.http, LimitedH11Protocol)

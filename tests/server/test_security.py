@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.server.app import create_app
 from seefood.server.security import Policy, RateLimiter, host_of
 from seefood.server.settings import HttpSettings
@@ -39,7 +39,7 @@ def test_loopback_is_open_and_a_network_needs_a_token() -> None:
 
 
 @pytest.fixture(scope="module")
-def network(engine: HotdogDetector) -> Iterator[LiveServer]:
+def network(engine: HotdogEngine) -> Iterator[LiveServer]:
     """A server configured as if serving a network (bound to 127.0.0.1 for the test)."""
     settings = Settings(host="0.0.0.0", token=TOKEN, rate_limit=5)
     server = LiveServer(create_app(settings, [engine]))

@@ -4,17 +4,17 @@ import httpx
 import pytest
 
 from seefood.config import Settings
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.settings import build_engine
 from seefood.inference.service import InferenceService
-from seefood.live.sessions import SessionManager
+from seefood.live.session_manager import SessionManager
 from seefood.server import wiring
 from seefood.server.app import create_app
 from seefood.server.wiring import Models, build_engines
 from tests.conftest import LiveServer
 
 
-def test_the_service_and_the_sessions_take_their_sections(engine: HotdogDetector) -> None:
+def test_the_service_and_the_sessions_take_their_sections(engine: HotdogEngine) -> None:
     settings = Settings(
         codel_target_seconds=0.02,
         codel_interval_seconds=0.1,

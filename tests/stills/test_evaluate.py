@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from seefood.detection.verdict import Source
+from seefood.detection.verdict import VerdictSource
 from seefood.stills import evaluate
 
 
@@ -40,7 +40,7 @@ def test_average_precision_by_hand() -> None:
 def test_plot_writes_a_png(tmp_path: Path) -> None:
     out = tmp_path / "pr.png"
     chosen = evaluate.confusion([0.9, 0.4, 0.2], [0.3, 0.1], 0.25)
-    evaluate.plot_pr({Source.COMBINED: ([0.9, 0.4, 0.2], [0.3, 0.1], chosen)}, out)
+    evaluate.plot_pr({VerdictSource.COMBINED: ([0.9, 0.4, 0.2], [0.3, 0.1], chosen)}, out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -9,7 +9,7 @@ from PIL import Image
 from seefood import Detector
 from seefood.detection.result import Detection, DetectionResult, Timings
 from seefood.stills.images import ImageError
-from seefood.stills.pipeline import Still, decode_still, detect_files, finish, load_still
+from seefood.stills.pipeline import Still, decode_still, detect_files, load_still, reported
 from tests.conftest import DEV_SET, jpeg_bytes, noise_image
 from tests.engines import FixedTimeEngine
 
@@ -33,7 +33,7 @@ def test_finish_rescales_boxes_and_counts_the_decode() -> None:
     still = Still(noise_image(100, 50), (400, 200), decode_ms=3.0)
     det = Detection(52, "hot dog", 0.9, (10.0, 10.0, 20.0, 20.0), hotdog=True)
     result = DetectionResult(100, 50, [det], 0.9, 0.25, Timings(decode=0.5, inference=10.0))
-    done = finish(still, result)
+    done = reported(still, result)
     assert (done.width, done.height) == (400, 200)
     assert done.detections[0].box == (40.0, 40.0, 80.0, 80.0)
     assert done.timings.decode == 3.5 and done.timings.total == 13.5

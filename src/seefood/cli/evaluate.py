@@ -15,7 +15,7 @@ from rich.table import Table
 from seefood.cli.settings import settings_from
 from seefood.config import Settings
 from seefood.detection.settings import build_engine
-from seefood.detection.verdict import DEFAULT_THRESHOLDS, Source
+from seefood.detection.verdict import DEFAULT_THRESHOLDS, VerdictSource
 from seefood.stills import evaluate
 from seefood.stills.pipeline import detect_files
 
@@ -25,7 +25,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.plot:
         evaluate.plotting()  # before the run, not after it
     pos_paths, neg_paths = evaluate.labelled_images(args.directory)
-    engine = build_engine(settings.model_copy(update={"verdict": Source.COMBINED}))
+    engine = build_engine(settings.model_copy(update={"verdict": VerdictSource.COMBINED}))
     scores: dict[Path, dict[str, float]] = {}
     errors = 0
     found = detect_files(
@@ -48,15 +48,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.directory}: no readable images in not_hotdog/")
     reports = {
         source: _source_report(source, pos_paths, neg_paths, scores, settings)
-        for source in (Source.COMBINED, Source.CLASSIFIER, Source.DETECTOR)
+        for source in (VerdictSource.COMBINED, VerdictSource.CLASSIFIER, VerdictSource.DETECTOR)
     }
     if args.plot and all(r["positives"] for r in reports.values()):
         evaluate.plot_pr({s: r["curve"] for s, r in reports.items()}, args.plot)
     if args.json:
         report: dict[str, Any] = {
             "directory": str(args.directory),
-            "positives": reports[Source.COMBINED]["positives"],
-            "negatives": reports[Source.COMBINED]["negatives"],
+            "positives": reports[VerdictSource.COMBINED]["positives"],
+            "negatives": reports[VerdictSource.COMBINED]["negatives"],
             "errors": errors,
             "models": engine.describe(),
             "verdict": settings.verdict.value,
@@ -71,7 +71,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _source_report(
-    source: Source,
+    source: VerdictSource,
     pos_paths: list[Path],
     neg_paths: list[Path],
     scores: dict[Path, dict[str, float]],
@@ -103,13 +103,13 @@ def _source_report(
 
 def _print_eval(
     args: argparse.Namespace,
-    reports: dict[Source, dict[str, Any]],
-    verdict: Source,
+    reports: dict[VerdictSource, dict[str, Any]],
+    verdict: VerdictSource,
     errors: int,
     engine: Any,
 ) -> None:
     out = Console()
-    first = reports[Source.COMBINED]
+    first = reports[VerdictSource.COMBINED]
     models = ", ".join(f"{k} {v}" for k, v in engine.describe().items() if k != "verdict")
     out.print(
         f"[bold]{args.directory}[/bold]: {first['positives']} hotdog, {first['negatives']} not "

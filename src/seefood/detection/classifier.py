@@ -21,14 +21,14 @@ from seefood.types import RGBImage, Size
 
 IMAGENET_HOTDOG = 934
 IMAGENET_FOOD = slice(923, 970)  # the food block, hot dog included
-DEFAULT_CLASSIFIER_NAME = "efficientnet-lite2.onnx"
+FP32_CLASSIFIER_NAME = "efficientnet-lite2.onnx"
 INT8_CLASSIFIER_NAME = "efficientnet-lite2-int8.onnx"  # by scripts/quantize_models.py
 DEFAULT_CLASSIFIER_PRECISION = Precision.INT8  # see model.py
 
 
 def default_classifier_path(precision: Precision = DEFAULT_CLASSIFIER_PRECISION) -> Path:
     """EfficientNet-Lite2, shipped inside the package."""
-    return shipped(INT8_CLASSIFIER_NAME if precision is Precision.INT8 else DEFAULT_CLASSIFIER_NAME)
+    return shipped(INT8_CLASSIFIER_NAME if precision is Precision.INT8 else FP32_CLASSIFIER_NAME)
 
 
 class Classifier:

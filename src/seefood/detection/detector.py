@@ -138,7 +138,7 @@ class Detector:
             return [[o[i] for o in outputs] for i in range(batch.shape[0])]
         return [[o[0] for o in self.model.run(batch[i : i + 1])] for i in range(batch.shape[0])]
 
-    def finish(self, outputs: list[NDArray[np.float32]], box: Letterbox) -> DetectionResult:
+    def postprocess(self, outputs: list[NDArray[np.float32]], box: Letterbox) -> DetectionResult:
         """Decode one image's outputs into detections in source pixels."""
         cands = self._decode(outputs)
         hotdog = cands.scores[cands.class_ids == HOTDOG_CLASS_ID]
@@ -220,7 +220,7 @@ class Detector:
         results = []
         for out, box in zip(outputs, boxes, strict=True):
             t = time.perf_counter()
-            result = self.finish(out, box)
+            result = self.postprocess(out, box)
             result.timings = Timings(
                 preprocess=(t1 - t0) * 1000 / n,
                 inference=(t2 - t1) * 1000 / n,

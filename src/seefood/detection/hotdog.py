@@ -20,7 +20,7 @@ from seefood.detection.verdict import (
     Box,
     Evidence,
     Reading,
-    Source,
+    VerdictSource,
     crop_regions,
     judge,
     line_for,
@@ -30,7 +30,7 @@ from seefood.detection.verdict import (
 from seefood.types import RGBImage, Size
 
 
-class HotdogDetector:
+class HotdogEngine:
     """`detect_batch(images)`: boxes from the detector, the verdict from `source`.
 
     Thread-safe, as its two models are.
@@ -41,15 +41,15 @@ class HotdogDetector:
         detector: Detector,
         classifier: Classifier | None = None,
         *,
-        source: Source = Source.COMBINED,
+        source: VerdictSource = VerdictSource.COMBINED,
         threshold: float | None = None,
     ) -> None:
-        if source is not Source.DETECTOR and classifier is None:
+        if source is not VerdictSource.DETECTOR and classifier is None:
             raise ValueError(f"the {source} verdict needs a classifier")
         self.detector = detector
         self.classifier = classifier
         self.source = source
-        if source is Source.DETECTOR:
+        if source is VerdictSource.DETECTOR:
             # The detector's own line decides: it reports hot dogs from there.
             if threshold is not None and threshold != detector.threshold:
                 raise ValueError("the detector verdict's threshold is the detector's own")
@@ -71,13 +71,13 @@ class HotdogDetector:
     @property
     def input_size(self) -> Size:
         sizes = [self.detector.input_size]
-        if self.classifier is not None and self.source is not Source.DETECTOR:
+        if self.classifier is not None and self.source is not VerdictSource.DETECTOR:
             sizes.append(self.classifier.input_size)
         return (max(w for w, _ in sizes), max(h for _, h in sizes))
 
     def describe(self) -> dict[str, str]:
         info = self.detector.describe()
-        if self.classifier is not None and self.source is not Source.DETECTOR:
+        if self.classifier is not None and self.source is not VerdictSource.DETECTOR:
             info["classifier"] = self.classifier.path.name
         info["verdict"] = self.source.value
         return info
@@ -89,7 +89,7 @@ class HotdogDetector:
     ) -> list[DetectionResult]:
         """`memories`, one per image or None, are live streams' (see memory.py)."""
         results = self.detector.detect_batch(images)
-        if self.source is Source.DETECTOR or not results:
+        if self.source is VerdictSource.DETECTOR or not results:
             return results
         looked = self._look(images, results, memories=memories)
         for result, (evidence, prepare_ms, run_ms) in zip(results, looked, strict=True):
@@ -153,7 +153,7 @@ class HotdogDetector:
         for i, (result, ev) in enumerate(zip(results, evidence, strict=True)):
             regions = (
                 crop_regions(result.food, result.width, result.height)
-                if self.source is Source.COMBINED
+                if self.source is VerdictSource.COMBINED
                 else []
             )
             memory = memories[i] if memories is not None else None

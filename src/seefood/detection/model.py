@@ -64,7 +64,7 @@ PREPROCESS: dict[Layout, Preprocess] = {
     Layout.YOLOV8: Preprocess(False, (0.0, 0.0, 0.0), (255.0, 255.0, 255.0), 114, True),
 }
 
-DEFAULT_MODEL_NAME = "nanodet-g.onnx"
+FP32_MODEL_NAME = "nanodet-g.onnx"
 INT8_MODEL_NAME = "nanodet-g-int8.onnx"  # made from it by scripts/quantize_models.py
 
 
@@ -74,7 +74,7 @@ def shipped(name: str) -> Path:
 
 def default_model_path(precision: Precision = DEFAULT_DETECTOR_PRECISION) -> Path:
     """The NanoDet-g model shipped inside the package."""
-    return shipped(INT8_MODEL_NAME if precision is Precision.INT8 else DEFAULT_MODEL_NAME)
+    return shipped(INT8_MODEL_NAME if precision is Precision.INT8 else FP32_MODEL_NAME)
 
 
 def file_sha256(path: Path) -> str:

@@ -6,15 +6,15 @@ from pathlib import Path
 
 from seefood.detection.classifier import DEFAULT_CLASSIFIER_PRECISION, Classifier
 from seefood.detection.detector import DEFAULT_IOU_THRESHOLD, DEFAULT_MIN_SCORE, Detector
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.model import DEFAULT_DETECTOR_PRECISION, Precision
 from seefood.detection.runtime import Runtime
-from seefood.detection.verdict import DEFAULT_THRESHOLDS, Source
+from seefood.detection.verdict import DEFAULT_THRESHOLDS, VerdictSource
 from seefood.setting import MODEL_COMMANDS, Section, Words, setting
 
 _THRESHOLDS = (
-    f"{DEFAULT_THRESHOLDS[Source.COMBINED]} (combined, classifier), "
-    f"{DEFAULT_THRESHOLDS[Source.DETECTOR]} (detector)"
+    f"{DEFAULT_THRESHOLDS[VerdictSource.COMBINED]} (combined, classifier), "
+    f"{DEFAULT_THRESHOLDS[VerdictSource.DETECTOR]} (detector)"
 )
 
 
@@ -24,8 +24,8 @@ class EngineSettings(Section):
     model: Path | None = setting(
         None, "ONNX detector file", shown="the shipped NanoDet-g", flag=MODEL_COMMANDS
     )
-    verdict: Source = setting(
-        Source.COMBINED,
+    verdict: VerdictSource = setting(
+        VerdictSource.COMBINED,
         "what decides hotdog: combined (classifier and detector), classifier (the whole "
         "frame's classification alone) or detector (its hot-dog box alone)",
         flag=MODEL_COMMANDS,
@@ -84,27 +84,27 @@ class EngineSettings(Section):
 
 def build_engine(
     settings: EngineSettings | None = None, threads: int | None = None
-) -> HotdogDetector:
+) -> HotdogEngine:
     """The detector and the verdict as the settings say (the shipped models by default);
     `threads` for each model when the caller shares the cores out."""
     settings = settings or EngineSettings()
     source = settings.verdict
     runtime = Runtime(threads or settings.threads, tuple(settings.providers))
-    alone = source is Source.DETECTOR
+    alone = source is VerdictSource.DETECTOR
     threshold = settings.threshold if settings.threshold is not None else DEFAULT_THRESHOLDS[source]
     detector = Detector(
         settings.model,
         precision=settings.detector_precision,
         # The only model: let its threads spin between runs.
         runtime=Runtime(runtime.threads, runtime.providers, spinning=alone),
-        threshold=threshold if alone else DEFAULT_THRESHOLDS[Source.DETECTOR],
+        threshold=threshold if alone else DEFAULT_THRESHOLDS[VerdictSource.DETECTOR],
         min_score=settings.min_score,
         iou_threshold=settings.iou_threshold,
         food=not alone,
     )
     if alone:
-        return HotdogDetector(detector, source=source)
+        return HotdogEngine(detector, source=source)
     classifier = Classifier(
         settings.classifier, precision=settings.classifier_precision, runtime=runtime
     )
-    return HotdogDetector(detector, classifier, source=source, threshold=threshold)
+    return HotdogEngine(detector, classifier, source=source, threshold=threshold)

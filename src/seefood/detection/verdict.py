@@ -58,16 +58,16 @@ def line_for(classifier_file: str) -> Line:
 DETECTOR_THRESHOLD = 0.25  # the detector's hot-dog score, as chosen before the classifier
 
 
-class Source(StrEnum):
+class VerdictSource(StrEnum):
     COMBINED = "combined"
     CLASSIFIER = "classifier"
     DETECTOR = "detector"
 
 
 DEFAULT_THRESHOLDS = {
-    Source.COMBINED: 0.5,
-    Source.CLASSIFIER: 0.5,
-    Source.DETECTOR: DETECTOR_THRESHOLD,
+    VerdictSource.COMBINED: 0.5,
+    VerdictSource.CLASSIFIER: 0.5,
+    VerdictSource.DETECTOR: DETECTOR_THRESHOLD,
 }
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -123,11 +123,11 @@ class Reading:
     box_score: float = 0.0  # what the score would be on that box alone
 
 
-def read(evidence: Evidence, source: Source, line: Line = DEFAULT_LINE) -> Reading:
+def read(evidence: Evidence, source: VerdictSource, line: Line = DEFAULT_LINE) -> Reading:
     frame_share = share(*evidence.frame)
-    if source is Source.DETECTOR:
+    if source is VerdictSource.DETECTOR:
         return Reading(evidence.detector, frame_share, evidence.frame[1])
-    if source is Source.CLASSIFIER:
+    if source is VerdictSource.CLASSIFIER:
         return Reading(score(frame_share, line.classifier), frame_share, evidence.frame[1])
     boost = math.exp(DETECTOR_WEIGHT * evidence.detector)
     best_share, best_food = frame_share, evidence.frame[1]
@@ -150,7 +150,7 @@ def read(evidence: Evidence, source: Source, line: Line = DEFAULT_LINE) -> Readi
 def judge(
     result: DetectionResult,
     evidence: Evidence,
-    source: Source,
+    source: VerdictSource,
     threshold: float,
     line: Line = DEFAULT_LINE,
 ) -> None:

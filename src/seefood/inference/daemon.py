@@ -14,9 +14,9 @@ from seefood.detection.engine import Engine
 from seefood.detection.result import DetectionResult
 from seefood.inference.batches import convert_each, good, run_good
 from seefood.inference.broker import BrokerClosed, Job
-from seefood.inference.jobs import Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import ServiceRate
+from seefood.inference.requests import Frame, Inference, InferenceBroker
 from seefood.types import RGBImage
 
 log = logging.getLogger("seefood.daemon")

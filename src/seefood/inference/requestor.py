@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from seefood.inference.broker import Broker, BrokerClosed, Drop, Served
-from seefood.inference.jobs import Frame, Inference
 from seefood.inference.metrics import Metrics
+from seefood.inference.requests import Frame, Inference
 from seefood.inference.sink import LatestFrameSink, SinkClosed
 
 log = logging.getLogger("seefood.requestor")

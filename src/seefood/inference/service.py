@@ -18,10 +18,10 @@ from typing import Any, Generic
 from seefood.detection.engine import Engine
 from seefood.inference.broker import Broker, Drop, Served
 from seefood.inference.daemon import Daemon, DaemonPool, InferenceDaemon
-from seefood.inference.jobs import ArrayFrame, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import fair_fps
 from seefood.inference.requestor import Delivered, DropCallback, F, Requestor
+from seefood.inference.requests import ArrayFrame, InferenceBroker
 from seefood.inference.settings import InferenceSettings
 from seefood.inference.sink import LatestFrameSink
 from seefood.types import RGBImage, Size

@@ -16,7 +16,7 @@ from seefood.inference.service import InferenceService, Overloaded
 from seefood.server.settings import ServerSettings
 from seefood.server.upload import read_image_upload
 from seefood.stills.images import ImageError, ImageTooLarge
-from seefood.stills.pipeline import decode_still, finish
+from seefood.stills.pipeline import decode_still, reported
 from seefood.types import RGBImage
 
 router = APIRouter()
@@ -88,7 +88,7 @@ async def detect(
         delivered = await service.detect(still.image)
     except Overloaded as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
-    answer = cast(DetectResponse, finish(still, delivered.inference.result).to_dict())
+    answer = cast(DetectResponse, reported(still, delivered.inference.result).to_dict())
     if preview:
         answer["preview"] = await anyio.to_thread.run_sync(preview_url, still.image)
     return answer

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from seefood import __version__
 from seefood.inference.remote.proxy import RemoteDaemon
 from seefood.inference.service import InferenceService
-from seefood.live.sessions import SessionManager
+from seefood.live.session_manager import SessionManager
 
 router = APIRouter()
 

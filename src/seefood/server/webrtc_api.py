@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from seefood.live.admission import Waiting, WaitingRoomFull
 from seefood.live.protocol import CHANNEL_LABEL
 from seefood.live.sdp import OfferError
-from seefood.live.sessions import NoSuchSession, NotYourSession, SessionManager
+from seefood.live.session_manager import NoSuchSession, NotYourSession, SessionManager
 
 router = APIRouter()
 T = TypeVar("T")

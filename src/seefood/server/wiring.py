@@ -21,7 +21,7 @@ from seefood.inference.service import InferenceService
 from seefood.inference.settings import InferenceSettings, default_threads
 from seefood.live import aiortc_patch
 from seefood.live.ice import is_loopback, use_host_addresses
-from seefood.live.sessions import SessionManager
+from seefood.live.session_manager import SessionManager
 from seefood.server.settings import ServerSettings
 from seefood.types import Size
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.memory import CropMemory
 from seefood.detection.result import DetectionResult
-from seefood.detection.verdict import Source, read
+from seefood.detection.verdict import VerdictSource, read
 from seefood.stills.files import find_images
 from seefood.types import RGBImage, Size
 
@@ -121,7 +121,7 @@ class AllSources:
     comparing them on the same photos. Every crop is looked at, so that each score is what
     the engine would give with its threshold set there (the sweep, the AP)."""
 
-    def __init__(self, engine: HotdogDetector) -> None:
+    def __init__(self, engine: HotdogEngine) -> None:
         self.engine = engine
 
     @property
@@ -137,7 +137,9 @@ class AllSources:
         results = self.engine.detector.detect_batch(images)
         looked = self.engine.evidence(images, results, complete=True)
         for result, evidence in zip(results, looked, strict=True):
-            result.scores = {s.value: read(evidence, s, self.engine.line).score for s in Source}
+            result.scores = {
+                s.value: read(evidence, s, self.engine.line).score for s in VerdictSource
+            }
         return results
 
 
@@ -156,11 +158,15 @@ def plotting() -> Any:
     return plt
 
 
-COLOURS = {Source.COMBINED: "#c0392b", Source.CLASSIFIER: "#2980b9", Source.DETECTOR: "#7f8c8d"}
+COLOURS = {
+    VerdictSource.COMBINED: "#c0392b",
+    VerdictSource.CLASSIFIER: "#2980b9",
+    VerdictSource.DETECTOR: "#7f8c8d",
+}
 
 
 def plot_pr(
-    curves: dict[Source, tuple[Sequence[float], Sequence[float], Confusion]], path: Path
+    curves: dict[VerdictSource, tuple[Sequence[float], Sequence[float], Confusion]], path: Path
 ) -> None:
     """Each source's precision-recall curve, its chosen threshold marked."""
     plt = plotting()

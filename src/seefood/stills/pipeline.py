@@ -50,7 +50,7 @@ def _timed(decode: Callable[[], tuple[RGBImage, Size]]) -> Still:
     return Still(image, size, (time.perf_counter() - t0) * 1000)
 
 
-def finish(still: Still, result: DetectionResult) -> DetectionResult:
+def reported(still: Still, result: DetectionResult) -> DetectionResult:
     """The result in the full image's pixels, with the decode counted in its timings."""
     full = result.rescaled(*still.size)
     full.timings.decode += still.decode_ms
@@ -109,4 +109,4 @@ def _detect_batch(engine: Engine, batch: list[tuple[Path, Still | str]]) -> Iter
         if isinstance(loaded, str):
             yield path, None, loaded, None
         else:
-            yield path, finish(loaded, next(results)), None, loaded.image
+            yield path, reported(loaded, next(results)), None, loaded.image

@@ -19,7 +19,6 @@ import pytest
 from seefood.detection.result import DetectionResult, Timings
 from seefood.inference.broker import Broker, Drop, Served
 from seefood.inference.daemon import Batching
-from seefood.inference.jobs import ArrayFrame, Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.remote.proxy import (
     RETRY_MAX,
@@ -29,6 +28,7 @@ from seefood.inference.remote.proxy import (
 )
 from seefood.inference.remote.wire import BadFrame, WorkerInfo
 from seefood.inference.requestor import Delivered
+from seefood.inference.requests import ArrayFrame, Frame, Inference, InferenceBroker
 from seefood.inference.service import InferenceService
 from tests.virtual_time import run_virtual
 

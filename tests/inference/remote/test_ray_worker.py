@@ -4,9 +4,9 @@ lost call is said as. The actor on real nodes is tests/inference/remote/test_rec
 from ray.exceptions import RayActorError
 
 from seefood.detection.memory import CropMemory
-from seefood.inference.jobs import ArrayFrame
 from seefood.inference.remote.ray_worker import LOST, _encode, _first_line
 from seefood.inference.remote.wire import WorkRequest, decode_jpeg
+from seefood.inference.requests import ArrayFrame
 from tests.conftest import noise_image
 from tests.inference.test_daemon import CorruptFrame
 

@@ -18,10 +18,10 @@ pytest.importorskip("ray")
 
 from seefood.config import Settings
 from seefood.detection.settings import build_engine
-from seefood.inference.jobs import ArrayFrame
 from seefood.inference.remote.proxy import WorkerState
 from seefood.inference.remote.reconciler import Reconciler
 from seefood.inference.remote.worker import model_settings
+from seefood.inference.requests import ArrayFrame
 from seefood.inference.service import InferenceService
 from seefood.types import RGBImage
 from tests.inference.test_daemon import CorruptFrame

@@ -9,7 +9,7 @@ import pytest
 
 from seefood.config import Settings
 from seefood.detection import runtime
-from seefood.detection.hotdog import HotdogDetector
+from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.memory import CropMemory
 from seefood.inference.remote.wire import BadFrame, WorkReply, WorkRequest, encode_jpeg
 from seefood.inference.remote.worker import InferenceWorker, auto_providers, model_settings
@@ -23,7 +23,7 @@ def worker() -> InferenceWorker:
 
 
 def test_it_answers_as_the_local_engine_does(
-    worker: InferenceWorker, engine: HotdogDetector, hotdog_image: RGBImage
+    worker: InferenceWorker, engine: HotdogEngine, hotdog_image: RGBImage
 ) -> None:
     jpeg = encode_jpeg(hotdog_image)
     (reply,) = worker.infer([WorkRequest(jpeg, None, 0.5)])

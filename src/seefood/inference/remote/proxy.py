@@ -23,10 +23,10 @@ from seefood.detection.result import DetectionResult
 from seefood.errors import first_line
 from seefood.inference.broker import BrokerClosed, Job
 from seefood.inference.daemon import Batching, next_batch
-from seefood.inference.jobs import Frame, Inference, InferenceBroker
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import ServiceRate
 from seefood.inference.remote.wire import WorkerInfo
+from seefood.inference.requests import Frame, Inference, InferenceBroker
 
 log = logging.getLogger("seefood.remote")
 

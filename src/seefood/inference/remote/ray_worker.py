@@ -23,10 +23,10 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 from seefood.detection.result import DetectionResult
 from seefood.errors import first_line
 from seefood.inference.batches import convert_each, good, splice
-from seefood.inference.jobs import Frame
 from seefood.inference.remote.proxy import WorkerLost
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, encode_jpeg
 from seefood.inference.remote.worker import InferenceWorker
+from seefood.inference.requests import Frame
 
 RESOURCE = "seefood"  # what a node offers to host a worker: `seefood worker` sets it to 1
 

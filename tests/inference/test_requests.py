@@ -2,7 +2,7 @@
 
 import time
 
-from seefood.inference.jobs import ArrayFrame
+from seefood.inference.requests import ArrayFrame
 from tests.conftest import noise_image
 
 
