@@ -78,7 +78,7 @@ def rates(engine: AllSources, root: Path) -> dict[VerdictSource, tuple[float | N
     scores: dict[Path, dict[str, float]] = {}
     for path, result, _, _ in detect_files(engine, [*pos, *neg]):
         if result is not None:
-            scores[path] = result.scores
+            scores[path] = dict(result.scores)
     out = {}
     for source in VerdictSource:
         t = DEFAULT_THRESHOLDS[source]

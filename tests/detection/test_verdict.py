@@ -12,7 +12,7 @@ from seefood.detection.verdict import (
     Evidence,
     VerdictSource,
     crop_regions,
-    judge,
+    judged,
     read,
     score,
     share,
@@ -70,7 +70,7 @@ def _result(detections: list[Detection]) -> DetectionResult:
 def test_the_confirmed_region_is_marked_as_the_hot_dog() -> None:
     sandwich = _food(10, 10, 40, 40, cls=48, s=0.45)
     result = _result([sandwich])
-    judge(
+    result = judged(
         result, Evidence(0.2, (0.05, 0.5), [(sandwich, (0.9, 0.92))]), VerdictSource.COMBINED, 0.5
     )
     assert result.verdict == "hotdog"
@@ -84,7 +84,7 @@ def test_a_box_the_classifier_rejects_is_not_the_hot_dog() -> None:
     """The detector says hot dog (0.4), the classifier sees pancakes: no hot-dog box."""
     detector_says = Detection(52, "hot dog", 0.4, (10, 10, 40, 40), hotdog=True)
     result = _result([detector_says])
-    judge(
+    result = judged(
         result,
         Evidence(0.4, (0.0, 0.9), [(detector_says, (0.001, 0.95))]),
         VerdictSource.COMBINED,
@@ -98,7 +98,9 @@ def test_a_box_the_classifier_rejects_is_not_the_hot_dog() -> None:
 def test_a_region_below_the_reported_boxes_is_added_when_it_is_the_hot_dog() -> None:
     faint = _food(50, 20, 20, 20, cls=52, s=0.1)  # a candidate, not among the boxes shown
     result = _result([])
-    judge(result, Evidence(0.1, (0.01, 0.3), [(faint, (0.8, 0.85))]), VerdictSource.COMBINED, 0.5)
+    result = judged(
+        result, Evidence(0.1, (0.01, 0.3), [(faint, (0.8, 0.85))]), VerdictSource.COMBINED, 0.5
+    )
     assert [(d.box, d.hotdog) for d in result.detections] == [(faint.box, True)]
 
 
@@ -106,6 +108,8 @@ def test_a_box_is_marked_even_when_the_whole_frame_counts_more() -> None:
     """A hot dog filling the photo: the frame's share beats the box's, both say hot dog."""
     box = _food(5, 5, 90, 70, cls=52, s=0.7)
     result = _result([box])
-    judge(result, Evidence(0.7, (0.66, 0.75), [(box, (0.57, 0.67))]), VerdictSource.COMBINED, 0.5)
+    result = judged(
+        result, Evidence(0.7, (0.66, 0.75), [(box, (0.57, 0.67))]), VerdictSource.COMBINED, 0.5
+    )
     [marked] = [d for d in result.detections if d.hotdog]
     assert marked.box == box.box and marked.score < result.hotdog_score

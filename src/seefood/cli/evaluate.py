@@ -43,7 +43,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 errors += 1
                 print(f"skipped {path}: {error}", file=sys.stderr)
             else:
-                scores[path] = result.scores
+                scores[path] = dict(result.scores)
     if not any(p in scores for p in neg_paths):
         raise ValueError(f"{args.directory}: no readable images in not_hotdog/")
     reports = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -145,14 +146,19 @@ class Detector:
         hotdog_score = float(hotdog.max()) if hotdog.size else 0.0
         shown = cands.scores >= self._shown[cands.class_ids]
         detections = self._kept(cands, shown, box, MAX_DETECTIONS)
-        result = DetectionResult(
-            box.source_width, box.source_height, detections, hotdog_score, self.threshold
-        )
-        result.scores = {"detector": hotdog_score}
+        found: list[Detection] = []
         if self.finds_food:
             food = self._food[cands.class_ids] & (cands.scores >= FOOD_FLOOR)
-            result.food = self._kept(cands, food, box, MAX_FOOD, mark=False)
-        return result
+            found = self._kept(cands, food, box, MAX_FOOD, mark=False)
+        return DetectionResult(
+            box.source_width,
+            box.source_height,
+            detections,
+            hotdog_score,
+            self.threshold,
+            scores={"detector": hotdog_score},
+            food=found,
+        )
 
     def _kept(
         self,
@@ -221,10 +227,10 @@ class Detector:
         for out, box in zip(outputs, boxes, strict=True):
             t = time.perf_counter()
             result = self.postprocess(out, box)
-            result.timings = Timings(
+            timings = Timings(
                 preprocess=(t1 - t0) * 1000 / n,
                 inference=(t2 - t1) * 1000 / n,
                 postprocess=(time.perf_counter() - t) * 1000,
             )
-            results.append(result)
+            results.append(replace(result, timings=timings))
         return results

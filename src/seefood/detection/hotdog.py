@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from seefood.detection.verdict import (
     Reading,
     VerdictSource,
     crop_regions,
-    judge,
+    judged,
     line_for,
     read,
     share,
@@ -92,11 +93,13 @@ class HotdogEngine:
         if self.source is VerdictSource.DETECTOR or not results:
             return results
         looked = self._look(images, results, memories=memories)
-        for result, (evidence, prepare_ms, run_ms) in zip(results, looked, strict=True):
-            judge(result, evidence, self.source, self.threshold, self.line)
-            result.timings.preprocess += prepare_ms
-            result.timings.inference += run_ms
-        return results
+        return [
+            replace(
+                judged(detected, evidence, self.source, self.threshold, self.line),
+                timings=detected.timings.added(preprocess=prepare_ms, inference=run_ms),
+            )
+            for detected, (evidence, prepare_ms, run_ms) in zip(results, looked, strict=True)
+        ]
 
     def evidence(
         self,
@@ -143,7 +146,7 @@ class HotdogEngine:
         p_frame, f_frame = classifier.run(frames)
         t2 = time.perf_counter()
         evidence = [
-            Evidence(r.scores.get("detector", 0.0), (float(p), float(f)))
+            Evidence(r.hotdog_score, (float(p), float(f)))  # the detector's own score
             for r, p, f in zip(results, p_frame, f_frame, strict=True)
         ]
         share_ms = [((t1 - t0) / len(images), (t2 - t1) / len(images)) for _ in images]

@@ -5,7 +5,8 @@ The `...Dict` types are the JSON as it goes out; FastAPI documents `/v1/detect` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
@@ -46,13 +47,13 @@ class ResultDict(TypedDict):
     timings_ms: TimingsDict
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Timings:
     """Milliseconds one image spent in each stage; every path fills the same fields.
 
-    Each field is set where it is measured: `decode` by whoever turns bytes or a video frame
-    into RGB, `queued` by the daemon that took the request, the model stages by the
-    detector. `total` is their sum.
+    Each stage is added where it is measured: `decode` by whoever turns bytes or a video
+    frame into RGB, `queued` by the daemon that took the request, the model stages by the
+    detector and the verdict. `total` is their sum.
     """
 
     decode: float = 0.0  # image bytes or a received video frame -> upright RGB
@@ -60,6 +61,10 @@ class Timings:
     preprocess: float = 0.0  # letterbox and normalise
     inference: float = 0.0  # this image's share of the model run
     postprocess: float = 0.0  # decoding the outputs, NMS, mapping boxes back
+
+    def added(self, **ms: float) -> Timings:
+        """These timings with more milliseconds in the stages named."""
+        return replace(self, **{stage: getattr(self, stage) + v for stage, v in ms.items()})
 
     @property
     def total(self) -> float:
@@ -106,33 +111,33 @@ class Detection:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DetectionResult:
+    """One image's answer, made once by the stage that knows it (the detector, then the
+    verdict); a later stage makes a new one (`dataclasses.replace`), never edits it."""
+
     width: int
     height: int
-    detections: list[Detection]
+    detections: Sequence[Detection]
     hotdog_score: float  # the verdict's score, even below the threshold
     threshold: float
     timings: Timings = field(default_factory=Timings)
-    scores: dict[str, float] = field(default_factory=dict)  # what each model said
+    scores: Mapping[str, float] = field(default_factory=dict)  # what each model said
     # Food the detector saw, down to a low score: the regions the verdict's classifier may
     # look at. Not part of the JSON.
-    food: list[Detection] = field(default_factory=list)
+    food: Sequence[Detection] = ()
 
     def rescaled(self, width: int, height: int) -> DetectionResult:
         """The same result for the image at another size (it was detected on a reduced copy)."""
         if (width, height) == (self.width, self.height):
             return self
         sx, sy = width / self.width, height / self.height
-        return DetectionResult(
-            width,
-            height,
-            [d.scaled(sx, sy) for d in self.detections],
-            self.hotdog_score,
-            self.threshold,
-            self.timings,
-            self.scores,
-            [d.scaled(sx, sy) for d in self.food],
+        return replace(
+            self,
+            width=width,
+            height=height,
+            detections=[d.scaled(sx, sy) for d in self.detections],
+            food=[d.scaled(sx, sy) for d in self.food],
         )
 
     @property

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from seefood.detection.coco import HOTDOG_CLASS_ID
@@ -147,37 +147,38 @@ def read(evidence: Evidence, source: VerdictSource, line: Line = DEFAULT_LINE) -
     )
 
 
-def judge(
-    result: DetectionResult,
+def judged(
+    detected: DetectionResult,
     evidence: Evidence,
     source: VerdictSource,
     threshold: float,
     line: Line = DEFAULT_LINE,
-) -> None:
-    """Set the result's score, threshold, what each model said, and which box is the hot dog:
-    the food box the classifier likes best, if the verdict would be hotdog on it alone."""
+) -> DetectionResult:
+    """The detector's result with the verdict's score, threshold, what each model said, and
+    which box is the hot dog: the food box the classifier likes best, if the verdict would
+    be hotdog on it alone."""
     reading = read(evidence, source, line)
-    result.hotdog_score = reading.score
-    result.threshold = threshold
-    result.scores = {
-        "detector": evidence.detector,
-        "classifier": reading.share,
-        "food": reading.food,
-    }
     # The hot dog on screen is a box the classifier confirmed, never one it did not: the
     # detector's own hot-dog boxes go (its score stays in `scores`), a confirmed one returns.
-    result.detections = [d for d in result.detections if not d.hotdog]
-    if reading.box is not None and result.verdict == "hotdog" and reading.box_score >= threshold:
-        _mark(result, reading.box, reading.box_score)
+    detections = [d for d in detected.detections if not d.hotdog]
+    box = reading.box
+    if box is not None and reading.score >= threshold and reading.box_score >= threshold:
+        detections = _marked(detections, box, reading.box_score)
+    return replace(
+        detected,
+        detections=detections,
+        hotdog_score=reading.score,
+        threshold=threshold,
+        scores={"detector": evidence.detector, "classifier": reading.share, "food": reading.food},
+    )
 
 
-def _mark(result: DetectionResult, region: Detection, confidence: float) -> None:
+def _marked(detections: list[Detection], region: Detection, confidence: float) -> list[Detection]:
     hotdog = Detection(HOTDOG_CLASS_ID, "hot dog", confidence, region.box, hotdog=True)
-    for i, det in enumerate(result.detections):
+    for i, det in enumerate(detections):
         if det.box == region.box and det.class_id == region.class_id:
-            result.detections[i] = hotdog
-            return
-    result.detections.insert(0, hotdog)
+            return [*detections[:i], hotdog, *detections[i + 1 :]]
+    return [hotdog, *detections]
 
 
 def iou(a: Box, b: Box) -> float:

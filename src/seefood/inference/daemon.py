@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from seefood.detection.engine import Engine
@@ -151,9 +151,9 @@ class InferenceDaemon:
 
         def reply(item: tuple[Frame, RGBImage, float], result: DetectionResult) -> Inference:
             frame, _, decode_ms = item
-            result.timings.decode = decode_ms
-            result.timings.queued = max(0.0, taken - frame.arrived) * 1000
-            return Inference(result, size, done)
+            queued = max(0.0, taken - frame.arrived) * 1000
+            timings = result.timings.added(decode=decode_ms, queued=queued)
+            return Inference(replace(result, timings=timings), size, done)
 
         self.runs += 1
         self.inferences += size

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +136,13 @@ class AllSources:
     ) -> list[DetectionResult]:
         results = self.engine.detector.detect_batch(images)
         looked = self.engine.evidence(images, results, complete=True)
-        for result, evidence in zip(results, looked, strict=True):
-            result.scores = {
-                s.value: read(evidence, s, self.engine.line).score for s in VerdictSource
-            }
-        return results
+        return [
+            replace(
+                result,
+                scores={s.value: read(evidence, s, self.engine.line).score for s in VerdictSource},
+            )
+            for result, evidence in zip(results, looked, strict=True)
+        ]
 
 
 def plotting() -> Any:

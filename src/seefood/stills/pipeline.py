@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -53,8 +53,7 @@ def _timed(decode: Callable[[], tuple[RGBImage, Size]]) -> Still:
 def reported(still: Still, result: DetectionResult) -> DetectionResult:
     """The result in the full image's pixels, with the decode counted in its timings."""
     full = result.rescaled(*still.size)
-    full.timings.decode += still.decode_ms
-    return full
+    return replace(full, timings=full.timings.added(decode=still.decode_ms))
 
 
 # What `detect_files` yields per path: its result, or why there is none.

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Protocol
 
@@ -198,8 +199,9 @@ class RemoteDaemon:
             if isinstance(outcome, Exception):
                 job.fail(outcome)
                 continue
-            outcome.timings.queued = max(0.0, taken - job.payload.arrived) * 1000
-            job.reply(Inference(outcome, len(jobs), done))
+            queued = max(0.0, taken - job.payload.arrived) * 1000
+            result = replace(outcome, timings=outcome.timings.added(queued=queued))
+            job.reply(Inference(result, len(jobs), done))
             served += 1
         self.inferences += served
         self.rate.observe(elapsed, len(jobs))

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -81,8 +82,8 @@ class InferenceWorker:
 
         def reply(item: tuple[WorkRequest, RGBImage, float], result: DetectionResult) -> WorkReply:
             request, _, decode_ms = item
-            result.timings.decode = request.encode_ms + decode_ms
-            return WorkReply(result, request.memory)
+            timings = result.timings.added(decode=request.encode_ms + decode_ms)
+            return WorkReply(replace(result, timings=timings), request.memory)
 
         replies: list[WorkReply | Exception] = [
             o if isinstance(o, Exception) else reply(*o) for o in run_good(decoded, run)
