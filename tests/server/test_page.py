@@ -7,7 +7,6 @@ so the whole call stays on loopback. Screenshots go to artifacts/screenshots/.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import time
 from collections.abc import Iterator
@@ -288,22 +287,22 @@ def test_chromium_sends_at_the_pace_the_server_sets(
     """The server's pace message (here an operator's limit, set while the call runs, then
     lifted) sets the rate Chromium's encoder sends at (getStats: frames sent)."""
     service = server.app.state.service
-    config = service.config
+    settings = service.settings
     try:
         with live_page(pw, server, clips["hotdog"], "Hotdog!", CAPTURE_PC) as page:
             page.wait_for_function("() => document.body.dataset.pace === 'camera'")
             free = page.evaluate(SENT_PER_SECOND, 3000)
-            service.config = dataclasses.replace(config, max_stream_fps=5.0)
+            service.settings = settings.model_copy(update={"max_stream_fps": 5.0})
             page.wait_for_function("() => document.body.dataset.pace === '5'", timeout=10_000)
             time.sleep(1.0)
             slow = page.evaluate(SENT_PER_SECOND, 3000)
-            service.config = config
+            service.settings = settings
             page.wait_for_function("() => document.body.dataset.pace === 'camera'")
             time.sleep(1.0)
             again = page.evaluate(SENT_PER_SECOND, 3000)
             page.click("#stop")
     finally:
-        service.config = config
+        service.settings = settings
     assert slow <= 6.5, (free, slow, again)
     assert free > 2 * slow and again > 2 * slow, (free, slow, again)
 

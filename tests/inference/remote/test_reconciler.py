@@ -109,10 +109,11 @@ def test_two_workers_share_six_streams_fairly(
                 "both workers serving",
             )
             # Fair over a window long enough that CoDel's drops (which make the order a
-            # lottery among the waiting streams) average out: 300 results, 50 each.
+            # lottery among the waiting streams) and batches of up to four (what is queued
+            # when a worker comes back for work) average out: 600 results, 100 each.
             before = cameras.counts()
             worked = [w.daemon.inferences for w in reconciler.workers.values()]
-            await cameras.until(lambda: sum(cameras.counts()) - sum(before) >= 300, START, "300")
+            await cameras.until(lambda: sum(cameras.counts()) - sum(before) >= 600, START, "600")
             served = [n - b for n, b in zip(cameras.counts(), before, strict=True)]
             assert jain_index(served) >= 0.95, served
             shares = [
@@ -149,6 +150,7 @@ def test_a_killed_worker_fails_only_what_it_held_and_comes_back(
             await cameras.until(lambda: daemon.in_flight > 0, START, "a call in flight")
             assert daemon.info is not None
             old_pid = daemon.info["pid"]
+            held = daemon.batching.size  # its call in flight holds a batch at most
             os.kill(old_pid, signal.SIGKILL)
             await cameras.until(
                 lambda: (
@@ -172,10 +174,11 @@ def test_a_killed_worker_fails_only_what_it_held_and_comes_back(
             assert daemon.info["pid"] != old_pid
             served = daemon.inferences
             await cameras.until(lambda: daemon.inferences >= served + 5, START, "serving again")
-            # At most the request it held was lost (a call Ray had not yet sent may wait for
-            # the restarted actor instead), and its stream was told.
+            # At most the call it held was lost (a call Ray had not yet sent may wait for
+            # the restarted actor instead), and the streams of its requests were told.
             assert daemon.failures <= 1
-            assert cameras.worker_drops() == daemon.failures
+            drops = cameras.worker_drops()
+            assert (drops > 0) == (daemon.failures > 0) and drops <= held * daemon.failures
         finally:
             await cameras.close()
             await reconciler.stop()
