@@ -37,7 +37,6 @@ import av
 import httpx
 import numpy as np
 
-from bench_verdict import letterboxed
 from bench_webrtc import PHOTOS, SHARED, cpu_seconds, free_port, scrape
 from seefood import load_image
 from seefood.client.replay import PacketTrack, make_replay
@@ -51,6 +50,7 @@ from seefood.server.wiring import daemon_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
 from tests.loadgen import jain_index, percentile
+from tests.videos import letterboxed
 
 
 def clip(path: Path) -> Path:

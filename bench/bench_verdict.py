@@ -24,9 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
-
 from seefood import load_image
 from seefood.detection.classifier import Classifier
 from seefood.detection.detector import Detector
@@ -37,17 +34,9 @@ from seefood.types import RGBImage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
 from tests.loadgen import percentile, run_load
+from tests.videos import letterboxed
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def letterboxed(image: RGBImage, width: int = 640, height: int = 480) -> RGBImage:
-    scale = min(width / image.shape[1], height / image.shape[0])
-    w, h = round(image.shape[1] * scale), round(image.shape[0] * scale)
-    canvas = np.zeros((height, width, 3), np.uint8)
-    y, x = (height - h) // 2, (width - w) // 2
-    canvas[y : y + h, x : x + w] = cv2.resize(image, (w, h), interpolation=cv2.INTER_CUBIC)
-    return canvas
 
 
 def frames_of(kind: str, n: int) -> list[RGBImage]:
