@@ -41,6 +41,7 @@ SLOW_MODULES = {
     "test_reconciler": "ray",
     "test_session": "slow",
     "test_reconnect": "slow",
+    "test_replay": "slow",
     "test_quantized": "slow",
 }
 
