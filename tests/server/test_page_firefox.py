@@ -65,6 +65,17 @@ def test_live_verdict_box_and_stop_in_firefox(server: LiveServer) -> None:
         )
         browser.click("#start")
         browser.wait_for("document.getElementById('verdict').textContent === 'Hotdog!'", 60)
+        browser.evaluate(
+            """(() => {
+              window.__shown = new Set();
+              new MutationObserver(() => {
+                const v = document.getElementById("verdict").textContent;
+                if (v) window.__shown.add(v);
+              }).observe(document.getElementById("verdict"),
+                         {subtree: true, childList: true, characterData: true});
+              return true;
+            })()"""
+        )
         assert (
             browser.wait_for("document.querySelectorAll('#overlay rect.box.hotdog').length", 10)
             == 1
@@ -90,6 +101,10 @@ def test_live_verdict_box_and_stop_in_firefox(server: LiveServer) -> None:
             "document.getElementById('view-aligned').parentElement.title.includes('capture')", 15
         )
         assert browser.evaluate("window.__errors") == []
+        # Seconds of the same hot dog since it was called: the banner kept its word.
+        time.sleep(5.0)
+        assert browser.evaluate("[...window.__shown]") in ([], ["Hotdog!"])
+        assert browser.evaluate("document.getElementById('verdict').textContent") == "Hotdog!"
         browser.screenshot(SHOTS / "firefox-live-hotdog.png")
         browser.click("#stop")
         browser.wait_for("document.getElementById('video').srcObject === null", 10)
