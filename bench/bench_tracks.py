@@ -42,15 +42,15 @@ def main() -> None:
     print(f"{'boxes':>5}  {'JSON us':>8}  {'tracker us':>10}  {'ratio':>6}")
     for boxes in args.boxes:
         results = scene(boxes, args.results, rng)
-        dicts = [r.to_dict() for r in results]
+        wired = [r.to_json() for r in results]
         t0 = time.perf_counter()
         for r in results:
             json.dumps(r.to_dict())
         baseline = (time.perf_counter() - t0) / len(results)
         tracker = Tracker()
         t0 = time.perf_counter()
-        for d in dicts:
-            tracker.update(d["detections"], W, H)
+        for j in wired:
+            tracker.update(j.detections, W, H)
         tracked = (time.perf_counter() - t0) / len(results)
         print(
             f"{boxes:>5}  {baseline * 1e6:>8.1f}  {tracked * 1e6:>10.1f}"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+import io
 
+import httpx
+from PIL import Image
+
+from seefood.types import RGBImage
 from tests.conftest import LiveServer
 
 
@@ -21,3 +25,22 @@ def test_openapi_describes_detect(live_server: LiveServer) -> None:
     body = spec["paths"]["/v1/detect"]["post"]["requestBody"]["content"]
     assert {"image/*", "multipart/form-data"} <= set(body)
     assert httpx.get(f"{live_server.url}/docs").status_code == 200
+
+
+def test_the_schema_and_the_json_come_from_one_declaration(
+    live_server: LiveServer, hotdog_image: RGBImage
+) -> None:
+    """/v1/detect's documented response is the JSON it sends, key for key."""
+    spec = httpx.get(f"{live_server.url}/openapi.json").json()["components"]["schemas"]
+    data = Image.fromarray(hotdog_image)
+    body = io.BytesIO()
+    data.save(body, format="JPEG")
+    answer = httpx.post(
+        f"{live_server.url}/v1/detect",
+        content=body.getvalue(),
+        headers={"content-type": "image/jpeg"},
+    ).json()
+    assert set(spec["DetectResponse"]["properties"]) == {*answer, "preview"}
+    assert set(spec["TimingsJSON"]["properties"]) == set(answer["timings_ms"])
+    [box, *_] = answer["detections"]
+    assert set(spec["DetectionJSON"]["properties"]) == set(box)

@@ -1,50 +1,69 @@
 """What a detection run returns, and its one wire shape (the CLI, HTTP and the data channel).
 
-The `...Dict` types are the JSON as it goes out; FastAPI documents `/v1/detect` from them.
+The `...JSON` models are the JSON as it goes out, declared once: `to_json()` fills them
+from a result, `model_dump()` gives the JSON (rounded as declared), and FastAPI documents
+`/v1/detect` from the same models.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Annotated, Any
 
-from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from seefood.types import Verdict
 
 
-class DetectionDict(TypedDict):
-    class_id: int
+def _rounded(digits: int) -> PlainSerializer:
+    return PlainSerializer(lambda v: round(v, digits), return_type=float)
+
+
+Ms = Annotated[float, _rounded(2)]
+Score = Annotated[float, _rounded(4)]
+Pixels = Annotated[float, _rounded(1)]
+Share = Annotated[float, _rounded(5)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class DetectionJSON(_Wire):
+    class_id: int = Field(description="COCO class index, 0-79")
     class_name: str
-    score: float
-    box: list[float]  # [x, y, width, height] in source pixels
-    box_norm: list[float]  # the same box as fractions of the image's width and height
-    hotdog: bool  # this box is the hot dog the verdict is about
+    score: Score
+    box: list[Pixels] = Field(description="[x, y, width, height] in the image's pixels")
+    box_norm: list[Share] = Field(
+        description="the same box as fractions of the image's width and height"
+    )
+    hotdog: bool = Field(description="this box is the hot dog the verdict is about")
 
 
-class TimingsDict(TypedDict):
-    decode: float
-    queued: float
-    preprocess: float
-    inference: float
-    postprocess: float
-    total: float
+class TimingsJSON(_Wire):
+    """Milliseconds in each stage (see `Timings`)."""
+
+    decode: Ms
+    queued: Ms
+    preprocess: Ms
+    inference: Ms
+    postprocess: Ms
+    total: Ms
 
 
-class ScoresDict(TypedDict, total=False):
-    detector: float  # the detector's best hot-dog score
-    classifier: float  # the classifier's hot-dog share of the food it sees, best region
-    food: float  # how much of that region the classifier takes for food
-
-
-class ResultDict(TypedDict):
+class ResultJSON(_Wire):
     width: int
     height: int
     verdict: Verdict
-    hotdog_score: float
-    scores: ScoresDict
-    detections: list[DetectionDict]
-    timings_ms: TimingsDict
+    hotdog_score: Score = Field(description="the verdict's score, even below its threshold")
+    scores: dict[str, Score] = Field(
+        description="what each model said: the detector's best hot-dog score, the "
+        "classifier's hot-dog share of the food it sees (best region), and that region's "
+        "food"
+    )
+    detections: list[DetectionJSON]
+    timings_ms: TimingsJSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +89,6 @@ class Timings:
     def total(self) -> float:
         return self.decode + self.queued + self.preprocess + self.inference + self.postprocess
 
-    def to_dict(self) -> TimingsDict:
-        return {
-            "decode": round(self.decode, 2),
-            "queued": round(self.queued, 2),
-            "preprocess": round(self.preprocess, 2),
-            "inference": round(self.inference, 2),
-            "postprocess": round(self.postprocess, 2),
-            "total": round(self.total, 2),
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class Detection:
@@ -94,21 +103,17 @@ class Detection:
         box = (x * sx, y * sy, w * sx, h * sy)
         return Detection(self.class_id, self.class_name, self.score, box, self.hotdog)
 
-    def to_dict(self, width: int, height: int) -> DetectionDict:
+    def to_json(self, width: int, height: int) -> DetectionJSON:
         x, y, w, h = self.box
-        return {
-            "class_id": self.class_id,
-            "class_name": self.class_name,
-            "score": round(self.score, 4),
-            "box": [round(v, 1) for v in self.box],
-            "box_norm": [
-                round(x / width, 5),
-                round(y / height, 5),
-                round(w / width, 5),
-                round(h / height, 5),
-            ],
-            "hotdog": self.hotdog,
-        }
+        # Not validated: the detector made these values (a result has up to 100 boxes).
+        return DetectionJSON.model_construct(
+            class_id=self.class_id,
+            class_name=self.class_name,
+            score=self.score,
+            box=list(self.box),
+            box_norm=[x / width, y / height, w / width, h / height],
+            hotdog=self.hotdog,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,13 +149,17 @@ class DetectionResult:
     def verdict(self) -> Verdict:
         return "hotdog" if self.hotdog_score >= self.threshold else "not_hotdog"
 
-    def to_dict(self) -> ResultDict:
-        return {
-            "width": self.width,
-            "height": self.height,
-            "verdict": self.verdict,
-            "hotdog_score": round(self.hotdog_score, 4),
-            "scores": {k: round(v, 4) for k, v in self.scores.items()},  # type: ignore[typeddict-item]
-            "detections": [d.to_dict(self.width, self.height) for d in self.detections],
-            "timings_ms": self.timings.to_dict(),
-        }
+    def to_json(self) -> ResultJSON:
+        return ResultJSON.model_construct(
+            width=self.width,
+            height=self.height,
+            verdict=self.verdict,
+            hotdog_score=self.hotdog_score,
+            scores=dict(self.scores),
+            detections=[d.to_json(self.width, self.height) for d in self.detections],
+            timings_ms=TimingsJSON.model_validate(self.timings),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object, as the CLI prints it and the API and the data channel send it."""
+        return self.to_json().model_dump()

@@ -42,11 +42,12 @@ def result_message(
     (`live`, already updated with this frame)."""
     frame = delivered.frame
     # Boxes in the upright frame as it was received, even when it was inferred smaller.
-    body: dict[str, Any] = dict(delivered.inference.result.rescaled(*frame.upright_size).to_dict())
-    tracked = tracks.update(body["detections"], body["width"], body["height"])
+    result = delivered.inference.result.rescaled(*frame.upright_size).to_json()
+    tracked = tracks.update(result.detections, result.width, result.height)
     if live.verdict != "hotdog":  # one frame's hot dog is not yet the stream's
-        tracked = [d for d in tracked if not d["hotdog"]]
-    body["detections"] = tracked
+        tracked = [d for d in tracked if not d.hotdog]
+    body = result.model_dump()
+    body["detections"] = [d.model_dump() for d in tracked]
     return {
         "type": "result",
         "frame": frame.rtp_timestamp,

@@ -16,13 +16,15 @@ needs `filterpy`. What seefood needs of them is the association step, which is t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
 from seefood.detection.coco import FOOD_CLASS_IDS
-from seefood.detection.result import DetectionDict
+from seefood.detection.result import DetectionJSON
 from seefood.detection.verdict import iou
 
 HOLD = 3  # results a track is shown for without a detection
@@ -34,15 +36,17 @@ MOTION = 0.5  # the newest step's weight in the track's motion
 Box = tuple[float, float, float, float]  # x, y, width, height as fractions of the frame
 
 
-class TrackedDict(DetectionDict):
-    track_id: int  # the same number for the same object across the stream's results
-    held: bool  # not detected in this frame: the track's last box, held for a moment
+class TrackedJSON(DetectionJSON):
+    """A live box on the data channel: the box, and which object it is."""
+
+    track_id: int = Field(description="the same number for the same object across results")
+    held: bool = Field(description="not detected in this frame: its track's box, held a moment")
 
 
 @dataclass
 class _Track:
     id: int
-    detection: DetectionDict
+    detection: DetectionJSON
     box: Box
     motion: tuple[float, float] = (0.0, 0.0)  # centre's step per result
     misses: int = 0
@@ -61,10 +65,10 @@ def _kind(class_id: int) -> int:
     return -1 if class_id in FOOD_CLASS_IDS else class_id
 
 
-def _overlaps(detections: list[DetectionDict], tracks: list[_Track]) -> NDArray[np.float64]:
+def _overlaps(detections: Sequence[DetectionJSON], tracks: list[_Track]) -> NDArray[np.float64]:
     """IoU of every detection (rows) with every track's predicted box (columns); 0 where
     the kinds differ."""
-    a = np.array([d["box_norm"] for d in detections], np.float64)
+    a = np.array([d.box_norm for d in detections], np.float64)
     b = np.array([t.predicted() for t in tracks], np.float64)
     x0 = np.maximum(a[:, None, 0], b[None, :, 0])
     y0 = np.maximum(a[:, None, 1], b[None, :, 1])
@@ -73,8 +77,8 @@ def _overlaps(detections: list[DetectionDict], tracks: list[_Track]) -> NDArray[
     inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
     union = (a[:, 2] * a[:, 3])[:, None] + (b[:, 2] * b[:, 3])[None, :] - inter
     iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    kinds_a = np.array([_kind(d["class_id"]) for d in detections])
-    kinds_b = np.array([_kind(t.detection["class_id"]) for t in tracks])
+    kinds_a = np.array([_kind(d.class_id) for d in detections])
+    kinds_b = np.array([_kind(t.detection.class_id) for t in tracks])
     result: NDArray[np.float64] = np.where(kinds_a[:, None] == kinds_b[None, :], iou, 0.0)
     return result
 
@@ -89,17 +93,16 @@ class Tracker:
     def __len__(self) -> int:
         return len(self._tracks)
 
-    def update(self, detections: list[DetectionDict], width: int, height: int) -> list[TrackedDict]:
+    def update(
+        self, detections: Sequence[DetectionJSON], width: int, height: int
+    ) -> list[TrackedJSON]:
         """This result's boxes with their tracks' ids and smoothed boxes, then the boxes of
         tracks held without a detection."""
         matched: dict[int, _Track] = {}
         if detections and self._tracks:
             overlaps = _overlaps(detections, self._tracks)
             same = np.array(
-                [
-                    [d["class_id"] == t.detection["class_id"] for t in self._tracks]
-                    for d in detections
-                ]
+                [[d.class_id == t.detection.class_id for t in self._tracks] for d in detections]
             )
             # Greedy, best first: SORT's assignment without the Hungarian step, which
             # differs only when boxes crowd each other. A box of the track's own class
@@ -113,7 +116,7 @@ class Tracker:
                 if i not in matched and j not in taken:
                     matched[i] = self._tracks[j]
                     taken.add(j)
-        out: list[TrackedDict] = []
+        out: list[TrackedJSON] = []
         for i, detection in enumerate(detections):
             track = matched.get(i)
             if track is None:
@@ -123,7 +126,7 @@ class Tracker:
             else:
                 _follow(track, detection)
             out.append(_shown(track, width, height, held=False))
-        updated = {d["track_id"] for d in out}
+        updated = {d.track_id for d in out}
         kept: list[_Track] = []
         for track in self._tracks:
             if track.id not in updated:
@@ -137,12 +140,12 @@ class Tracker:
         return out
 
 
-def _box(detection: DetectionDict) -> Box:
-    x, y, w, h = detection["box_norm"]
+def _box(detection: DetectionJSON) -> Box:
+    x, y, w, h = detection.box_norm
     return (x, y, w, h)
 
 
-def _follow(track: _Track, detection: DetectionDict) -> None:
+def _follow(track: _Track, detection: DetectionJSON) -> None:
     new, last = _box(detection), track.box
     step = (
         new[0] + new[2] / 2 - last[0] - last[2] / 2,
@@ -166,12 +169,15 @@ def _follow(track: _Track, detection: DetectionDict) -> None:
     track.misses = 0
 
 
-def _shown(track: _Track, width: int, height: int, *, held: bool) -> TrackedDict:
+def _shown(track: _Track, width: int, height: int, *, held: bool) -> TrackedJSON:
     x, y, w, h = track.box
-    return {
-        **track.detection,
-        "box": [round(v, 1) for v in (x * width, y * height, w * width, h * height)],
-        "box_norm": [round(x, 5), round(y, 5), round(w, 5), round(h, 5)],
-        "track_id": track.id,
-        "held": held,
-    }
+    # Built from a box already checked, so not validated again (a result makes several).
+    return TrackedJSON.model_construct(
+        **{
+            **dict(track.detection),
+            "box": [x * width, y * height, w * width, h * height],
+            "box_norm": [x, y, w, h],
+        },
+        track_id=track.id,
+        held=held,
+    )

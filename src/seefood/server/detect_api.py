@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import io
 from functools import partial
-from typing import cast
 
 import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
 from PIL import Image
+from pydantic import Field
 
-from seefood.detection.result import ResultDict
+from seefood.detection.result import ResultJSON
 from seefood.inference.service import InferenceService, Overloaded
 from seefood.server.settings import ServerSettings
 from seefood.server.upload import read_image_upload
@@ -22,8 +22,10 @@ from seefood.types import RGBImage
 router = APIRouter()
 
 
-class DetectResponse(ResultDict, total=False):
-    preview: str  # with ?preview=true: the image as the server decoded it, a JPEG data URL
+class DetectResponse(ResultJSON):
+    preview: str | None = Field(
+        None, description="with ?preview=true: the image as the server decoded it, a JPEG data URL"
+    )
 
 
 def preview_url(image: RGBImage) -> str:
@@ -88,7 +90,8 @@ async def detect(
         delivered = await service.detect(still.image)
     except Overloaded as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
-    answer = cast(DetectResponse, reported(still, delivered.inference.result).to_dict())
-    if preview:
-        answer["preview"] = await anyio.to_thread.run_sync(preview_url, still.image)
-    return answer
+    result = reported(still, delivered.inference.result).to_json()
+    if not preview:
+        return DetectResponse(**dict(result))  # no `preview` key at all (unset)
+    shown = await anyio.to_thread.run_sync(preview_url, still.image)
+    return DetectResponse(**dict(result), preview=shown)
