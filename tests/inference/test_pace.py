@@ -151,7 +151,10 @@ def test_a_camera_slows_down_as_others_join_and_speeds_up_when_they_leave(
             await asyncio.sleep(1.0)
             crowded = await _sending_rate(first)
             assert crowded < 0.6 * alone, (alone, crowded)
-            assert all((o.track.max_fps or 99) < share for o in others), "every camera is told"
+            # Every camera is told a pace: its share, or up to MAX_GAIN times it where another
+            # camera asks for less (a loaded machine's encoder sends below its pace).
+            paces = [o.track.max_fps for o in others]
+            assert all(p is not None and p <= MAX_GAIN * share for p in paces), paces
             for other in others:
                 await other.stop()
             await _until(lambda: first.track.max_fps is None)

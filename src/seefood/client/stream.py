@@ -199,9 +199,10 @@ class StreamClient:
     async def stop(self, *, say_goodbye: bool = True) -> None:
         """Close the session; without goodbye the server must notice on its own."""
         if say_goodbye and self.session_id is not None and self.ended is None:
+            # A courtesy, so briefly: a server that does not answer notices on its own.
             with contextlib.suppress(httpx.TransportError):  # gone already: nothing to end
                 async with httpx.AsyncClient(
-                    verify=self.verify_tls, timeout=10, headers=self._auth
+                    verify=self.verify_tls, timeout=3, headers=self._auth
                 ) as http:
                     await http.delete(
                         f"{self.url}/v1/webrtc/sessions/{self.session_id}",
