@@ -40,7 +40,7 @@ class Messages:
         """Whether it went out: not when the channel is closed, or the peer is not reading
         (newer results will follow anyway)."""
         channel = self.channel
-        if channel is None or channel.readyState != "open":
+        if channel is None or not self.open:
             return False
         if channel.bufferedAmount > MAX_BUFFERED:
             return False

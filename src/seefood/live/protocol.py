@@ -46,7 +46,7 @@ def result_message(
     tracked = tracks.update(result.detections, result.width, result.height)
     if live.verdict != "hotdog":  # one frame's hot dog is not yet the stream's
         tracked = [d for d in tracked if not d.hotdog]
-    body = result.model_dump()
+    body = result.model_dump(exclude={"detections"})  # its boxes go out as tracked
     body["detections"] = [d.model_dump() for d in tracked]
     return {
         "type": "result",
