@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
+
+from seefood.detection.engine import Engine
+from seefood.detection.memory import CropMemory
+from seefood.detection.result import DetectionResult
+from seefood.types import RGBImage
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -60,3 +65,18 @@ def run_good(
     """The good items run as one batch (not at all when there are none), spliced back."""
     ok = good(items)
     return splice(items, run(ok) if ok else [])
+
+
+class Remembering(Protocol):
+    """An item of a live stream's, or of none (a still)."""
+
+    @property
+    def memory(self) -> CropMemory | None: ...
+
+
+M = TypeVar("M", bound=Remembering)
+
+
+def detected(engine: Engine, ok: list[tuple[M, RGBImage, float]]) -> list[DetectionResult]:
+    """The engine on the converted images in one batch, each with its stream's memory."""
+    return engine.detect_batch([image for _, image, _ in ok], [item.memory for item, _, _ in ok])

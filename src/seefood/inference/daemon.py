@@ -8,11 +8,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Protocol
 
 from seefood.detection.engine import Engine
 from seefood.detection.result import DetectionResult
-from seefood.inference.batches import convert_each, good, run_good
+from seefood.inference.batches import convert_each, detected, good, run_good
 from seefood.inference.broker import BrokerClosed, Job
 from seefood.inference.metrics import Metrics
 from seefood.inference.pace import ServiceRate
@@ -141,10 +142,7 @@ class InferenceDaemon:
         t0 = time.perf_counter()
         converted = convert_each([job.payload for job in jobs], lambda frame: frame.to_rgb())
 
-        def run(ok: list[tuple[Frame, RGBImage, float]]) -> list[DetectionResult]:
-            return self.engine.detect_batch([i for _, i, _ in ok], [f.memory for f, _, _ in ok])
-
-        ran = run_good(converted, run)
+        ran = run_good(converted, partial(detected, self.engine))
         elapsed = time.perf_counter() - t0
         done = time.monotonic()
         size = len(good(converted))

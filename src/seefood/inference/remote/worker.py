@@ -13,6 +13,7 @@ import os
 import socket
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from seefood.detection.memory import CropMemory
 from seefood.detection.result import DetectionResult
 from seefood.detection.runtime import PROVIDERS
 from seefood.detection.settings import EngineSettings, build_engine
-from seefood.inference.batches import convert_each, run_good
+from seefood.inference.batches import convert_each, detected, run_good
 from seefood.inference.remote.wire import WorkerInfo, WorkReply, WorkRequest, decode_jpeg
 from seefood.setting import from_environment
 from seefood.types import RGBImage
@@ -77,15 +78,13 @@ class InferenceWorker:
         """One batch: a reply per request, or the error that failed that request alone."""
         decoded = convert_each(requests, lambda request: decode_jpeg(request.jpeg))
 
-        def run(ok: list[tuple[WorkRequest, RGBImage, float]]) -> list[DetectionResult]:
-            return self.engine.detect_batch([i for _, i, _ in ok], [r.memory for r, _, _ in ok])
-
         def reply(item: tuple[WorkRequest, RGBImage, float], result: DetectionResult) -> WorkReply:
             request, _, decode_ms = item
             timings = result.timings.added(decode=request.encode_ms + decode_ms)
             return WorkReply(replace(result, timings=timings), request.memory)
 
         replies: list[WorkReply | Exception] = [
-            o if isinstance(o, Exception) else reply(*o) for o in run_good(decoded, run)
+            o if isinstance(o, Exception) else reply(*o)
+            for o in run_good(decoded, partial(detected, self.engine))
         ]
         return replies
