@@ -19,8 +19,12 @@ from seefood.types import RGBImage, Size
 
 
 class FixedTimeEngine:
-    def __init__(self, seconds_per_run: float) -> None:
+    """`seconds_per_run` for a batch, whatever its size, plus `seconds_per_image` for each
+    image in it (a real model's batch costs nearly its images' sum)."""
+
+    def __init__(self, seconds_per_run: float, seconds_per_image: float = 0.0) -> None:
         self.seconds_per_run = seconds_per_run
+        self.seconds_per_image = seconds_per_image
         self.runs = 0
         self.images = 0
         self._lock = threading.Lock()
@@ -32,11 +36,11 @@ class FixedTimeEngine:
     def detect_batch(
         self, images: Sequence[RGBImage], memories: Sequence[CropMemory | None] | None = None
     ) -> list[DetectionResult]:
-        time.sleep(self.seconds_per_run)
+        time.sleep(self.seconds_per_run + self.seconds_per_image * len(images))
         with self._lock:
             self.runs += 1
             self.images += len(images)
-        share = self.seconds_per_run * 1000 / max(len(images), 1)
+        share = self.seconds_per_run * 1000 / max(len(images), 1) + self.seconds_per_image * 1000
         return [
             DetectionResult(img.shape[1], img.shape[0], [], 0.0, 0.25, Timings(inference=share))
             for img in images

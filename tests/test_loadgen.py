@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 
+from seefood.inference.settings import InferenceSettings
 from tests.conftest import noise_image
 from tests.engines import FixedTimeEngine
 from tests.loadgen import FIFO, jain_index, percentile, run_load
@@ -29,6 +30,21 @@ def test_unequal_streams_share_one_daemon_fairly() -> None:
     rates = report.rates()
     assert report.jain() >= 0.9, rates
     assert min(rates) >= 0.5 * (sum(rates) / len(rates)), rates
+
+
+def test_batching_daemons_share_streams_fairly() -> None:
+    """Two daemons batching up to four, six streams asking for 1.8x what they serve: a batch
+    costs its images' sum, so a daemon that took four streams would serve them at half the
+    cadence of one that took two, and those two would come back to it together, again and
+    again (the broker's fair share keeps the batches equal: [61, 111, 71, 61, 61, 122]
+    before it)."""
+    engines = [FixedTimeEngine(0.0, seconds_per_image=0.02) for _ in range(2)]
+    settings = InferenceSettings(daemons=2, max_batch=4)
+    report = asyncio.run(run_load(engines, [noise_image()], [30.0] * 6, 3.0, settings=settings))
+    rates = report.rates()
+    assert report.jain() >= 0.97, rates
+    assert min(rates) >= 0.75 * max(rates), rates
+    assert max(report.batch_sizes) > 1, "the daemons batched"
 
 
 def test_overload_keeps_delay_bounded_where_fifo_grows() -> None:

@@ -50,7 +50,7 @@ def test_queued_requests_go_in_order_with_their_sojourn() -> None:
 def test_overload_drops_the_head_and_says_how_long_it_waited() -> None:
     async def main() -> None:
         # Nobody serves: after target + interval, CoDel drops the head on its own timer,
-        # but never the last request (min_queue=1).
+        # but never the last request (one daemon serves).
         broker: Broker[str, str] = Broker(target=0.005, interval=0.02)
         askers = [asyncio.create_task(broker.ask(f"s{i}", "f")) for i in range(3)]
         done, _ = await asyncio.wait(askers, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
@@ -93,6 +93,27 @@ def test_take_queued_gathers_a_batch() -> None:
         assert [(await a).reply for a in askers[:4]] == [0, 10, 20, 30]  # type: ignore[union-attr]
         broker.close()
         await asyncio.gather(*askers, return_exceptions=True)
+
+    run(main())
+
+
+def test_share_divides_the_live_requests_among_the_daemons_that_serve() -> None:
+    async def main() -> None:
+        broker: Broker[int, int] = Broker(target=1.0, interval=1.0, serving=2)
+        assert broker.share == 1, "one at least, with nothing asked"
+        askers = [asyncio.create_task(broker.ask(f"s{i}", i)) for i in range(7)]
+        await asyncio.sleep(0)
+        assert broker.share == 3, "7 // 2: the odd one rotates through the batches"
+        first = await broker.ask_r()
+        assert broker.share == 3, "taken or queued, a request is live until it is answered"
+        first.reply(0)
+        await askers[0]
+        assert broker.share == 3
+        broker.serving = 0
+        assert broker.share == 6, "no daemon serves: nothing is divided"
+        broker.close()
+        await asyncio.gather(*askers, return_exceptions=True)
+        assert broker.share == 1
 
     run(main())
 

@@ -51,8 +51,8 @@ def test_one_request_at_a_time_newest_frame_first() -> None:
 
 def test_a_dropped_request_is_reported_and_retried_with_the_newest_frame() -> None:
     async def main() -> None:
-        # No daemon at first: with min_queue=0, CoDel drops the lone request.
-        broker: Broker[Frame, Inference] = Broker(target=0.005, interval=0.02, min_queue=0)
+        # No daemon at first: with no daemon serving, CoDel drops the lone request.
+        broker: Broker[Frame, Inference] = Broker(target=0.005, interval=0.02, serving=0)
         sink: LatestFrameSink[ArrayFrame] = LatestFrameSink()
         drops: list[Drop] = []
         got: list[Delivered[ArrayFrame]] = []

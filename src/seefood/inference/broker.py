@@ -89,26 +89,38 @@ class Broker(Generic[P, R]):
         *,
         target: float = DEFAULT_TARGET,
         interval: float = DEFAULT_INTERVAL,
-        min_queue: int = 1,
+        serving: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # target=inf turns CoDel off: a plain FIFO, the baseline in tests and benchmarks.
-        # min_queue: CoDel never drops the last request(s), so a daemon always finds work.
-        self._queue: CoDelQueue[Job[P, R]] = CoDelQueue(target, interval, min_queue)
+        self._queue: CoDelQueue[Job[P, R]] = CoDelQueue(target, interval, serving)
         self._daemons: deque[asyncio.Future[Job[P, R]]] = deque()
         self._clock = clock
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
+        self._live = 0  # requests queued or in flight
 
     @property
-    def min_queue(self) -> int:
+    def serving(self) -> int:
+        """How many daemons serve. CoDel never drops the last request of each, so that none
+        idles (0 when none serves: CoDel may then drop every request), and it divides the
+        requests into fair batches (`share`). Set as daemons join, leave, go down and come
+        back (remote workers)."""
         return self._queue.min_length
 
-    @min_queue.setter
-    def min_queue(self, value: int) -> None:
-        """As daemons join, leave, go down and come back (remote workers), so that none of
-        them idles; 0 when none serves (CoDel may then drop every request)."""
+    @serving.setter
+    def serving(self, value: int) -> None:
         self._queue.min_length = max(0, value)
+
+    @property
+    def share(self) -> int:
+        """The most requests one daemon should hold at once: the live ones divided among the
+        daemons that serve, rounded down (one at least). A daemon holding more streams in one
+        batch than another serves them at a slower cadence, and streams batched together
+        come back together, to the same daemon: a cohort that stays locked (two of six
+        streams were served 2.2x the others with batches of four and two). Rounded down,
+        what is left over rotates through the batches."""
+        return max(1, self._live // max(1, self.serving))
 
     @property
     def queue_length(self) -> int:
@@ -129,11 +141,14 @@ class Broker(Generic[P, R]):
         if not self._give_to_daemon(job):
             self._queue.push(job, job.enqueued)
             self._schedule()
+        self._live += 1
         try:
             return await job._future
         except asyncio.CancelledError:
             self._queue.remove(job)
             raise
+        finally:
+            self._live -= 1
 
     # -- daemon side ---------------------------------------------------------------------
 

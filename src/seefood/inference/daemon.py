@@ -39,21 +39,21 @@ async def next_batch(
     broker: InferenceBroker, batching: Batching, idle: float | None = None
 ) -> list[Job[Frame, Inference]]:
     """A daemon's next requests: one waited for (TimeoutError after `idle` seconds without
-    any), then up to `size` - 1 already queued, after `wait` for more. Stopped while it
-    waits for more, it gives back what it took, so that no request is left unanswered."""
-    max_batch, max_wait = batching.size, batching.wait
+    any), then what is already queued, after `wait` for more, up to `size` and the broker's
+    fair share. Stopped while it waits for more, it gives back what it took, so that no
+    request is left unanswered."""
     async with asyncio.timeout(idle):
         jobs = [await broker.ask_r()]
-    if max_batch > 1:
-        jobs += broker.take_queued(max_batch - 1)
-        if len(jobs) < max_batch and max_wait > 0:
+    if batching.size > 1:
+        jobs += broker.take_queued(min(batching.size, broker.share) - 1)
+        if len(jobs) < batching.size and batching.wait > 0:
             try:
-                await asyncio.sleep(max_wait)
+                await asyncio.sleep(batching.wait)
             except asyncio.CancelledError:
                 for job in jobs:
                     broker.give_back(job)
                 raise
-            jobs += broker.take_queued(max_batch - len(jobs))
+            jobs += broker.take_queued(min(batching.size, broker.share) - len(jobs))
     return [job for job in jobs if not job.abandoned]
 
 

@@ -138,11 +138,10 @@ class InferenceService:
             raise ValueError("the inference service needs an engine, or the input size")
         self.settings = settings or InferenceSettings()
         self.metrics = metrics or Metrics()
-        # min_queue: CoDel never drops the last request per daemon, so none idles.
         self.broker: InferenceBroker = Broker(
             target=self.settings.codel_target_seconds,
             interval=self.settings.codel_interval_seconds,
-            min_queue=len(engines),
+            serving=len(engines),
             clock=clock,  # the broker's: tests pass a virtual one
         )
         self.metrics.watch_queue(lambda: self.broker.queue_length)
@@ -178,9 +177,8 @@ class InferenceService:
         self.daemons_changed()
 
     def daemons_changed(self) -> None:
-        """A daemon joined, left, went down or came back: CoDel keeps one request queued
-        for each daemon that serves, so that none idles, and no more."""
-        self.broker.min_queue = sum(d.available for d in self.pool.daemons)
+        """A daemon joined, left, went down or came back: the broker counts who serves."""
+        self.broker.serving = sum(d.available for d in self.pool.daemons)
 
     @property
     def local_daemons(self) -> list[InferenceDaemon]:

@@ -211,7 +211,7 @@ def test_the_reconciler_follows_nodes_leaving_and_joining(
             )  # blocks the loop a moment: Ray's helpers need the main thread
             await cameras.until(lambda: not reconciler.workers, START, "the node dropped")
             assert gone.daemon not in service.pool.daemons
-            assert service.broker.min_queue == 1
+            assert service.broker.serving == 1
             during = cameras.counts()
             await cameras.until(
                 lambda: all(n > d + 2 for n, d in zip(cameras.counts(), during, strict=True)),
@@ -226,7 +226,7 @@ def test_the_reconciler_follows_nodes_leaving_and_joining(
             )
             (new,) = reconciler.workers.values()
             assert new.node.id != gone.node.id
-            assert new.daemon in service.pool.daemons and service.broker.min_queue == 2
+            assert new.daemon in service.pool.daemons and service.broker.serving == 2
         finally:
             await cameras.close()
             await reconciler.stop()
