@@ -36,6 +36,7 @@ SLOW_MODULES = {
     "test_page": "browser",
     "test_page_firefox": "browser",
     "test_page_states": "browser",
+    "test_page_seen": "browser",
     "test_page_webkit": "browser",
     "test_cluster": "ray",
     "test_reconciler": "ray",
@@ -47,6 +48,13 @@ SLOW_MODULES = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Every app the tests start keeps its sightings in a directory of the run's, not in
+    # the user's own (SEEFOOD_DATA_DIR's default follows XDG_DATA_HOME); servers started
+    # as processes inherit it.
+    import os
+    import tempfile
+
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="seefood-test-data-")
     for name, meaning in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {meaning}")
 

@@ -11,7 +11,13 @@ from seefood.cli.settings import describe, flag_options, settings_from
 from seefood.config import Settings, SettingsError, load_settings
 
 # What each command needs besides its flags.
-POSITIONAL = {"detect": ["x.jpg"], "eval": ["dir"], "model info": [], "serve": []}
+POSITIONAL = {
+    "detect": ["x.jpg"],
+    "eval": ["dir"],
+    "model info": [],
+    "serve": [],
+    "sightings": ["list"],
+}
 
 
 def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:

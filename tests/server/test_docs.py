@@ -36,11 +36,12 @@ def test_the_schema_and_the_json_come_from_one_declaration(
     body = io.BytesIO()
     data.save(body, format="JPEG")
     answer = httpx.post(
-        f"{live_server.url}/v1/detect",
+        f"{live_server.url}/v1/detect?preview=true&sighting=true",
         content=body.getvalue(),
         headers={"content-type": "image/jpeg"},
     ).json()
-    assert set(spec["DetectResponse"]["properties"]) == {*answer, "preview"}
+    assert set(spec["DetectResponse"]["properties"]) == set(answer)
+    assert set(spec["SightingJSON"]["properties"]) == set(answer["sighting"])
     assert set(spec["TimingsJSON"]["properties"]) == set(answer["timings_ms"])
     [box, *_] = answer["detections"]
     assert set(spec["DetectionJSON"]["properties"]) == set(box)

@@ -1,4 +1,4 @@
-"""The `seefood` command: detect, eval, model info, serve, stream, worker."""
+"""The `seefood` command: detect, eval, model info, serve, sightings, stream, worker."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from seefood.cli.evaluate import cmd_eval
 from seefood.cli.model_info import cmd_model_info
 from seefood.cli.serve import cmd_serve
 from seefood.cli.settings import add_setting_flags, describe
+from seefood.cli.sightings import add_sightings_parser
 from seefood.cli.stream import cmd_stream
 from seefood.cli.worker import cmd_worker
 from seefood.detection.runtime import ModelError
+from seefood.sightings.store import StoreError
 
 
 def _environment_help() -> str:
@@ -93,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_setting_flags(p, "serve")
     p.set_defaults(func=cmd_serve)
 
+    add_sightings_parser(sub)
+
     p = sub.add_parser(
         "worker",
         help="run inference for a seefood server on this machine (a Ray node; "
@@ -115,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except (ModelError, OSError, RuntimeError, ValueError) as exc:
+    except (ModelError, StoreError, OSError, RuntimeError, ValueError) as exc:
         print(f"seefood: error: {exc}", file=sys.stderr)
         return 2
     return code

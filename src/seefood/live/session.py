@@ -39,6 +39,7 @@ from seefood.live.reuse import Reuse, thumbnail
 from seefood.live.settings import LiveSettings
 from seefood.live.tracks import Tracker
 from seefood.live.video_size import release_memory, too_large
+from seefood.sightings.recorder import Seen
 
 log = logging.getLogger("seefood.session")
 
@@ -57,6 +58,7 @@ class LiveSession:
         settings: LiveSettings,
         on_closed: Callable[[LiveSession], None],
         on_connected: Callable[[], None] = lambda: None,
+        on_sighting: Callable[[Seen], None] | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.client = client  # the address the offer came from
@@ -70,6 +72,7 @@ class LiveSession:
         self.idle_timeout = settings.session_idle_seconds
         self.max_duration = settings.session_max_seconds
         self.on_closed = on_closed
+        self.on_sighting = on_sighting
         self.orientation = OrientationTracker()
         self.memory = CropMemory()  # what the classifier saw in this camera's last frames
         self.live = LiveVerdict()  # the verdict over this camera's frames
@@ -191,7 +194,12 @@ class LiveSession:
     def _send_result(self, delivered: Delivered[ReceivedFrame]) -> None:
         result = delivered.inference.result
         now = time.monotonic()
+        before = self.live.verdict
         self.live.look(result.hotdog_score, result.threshold, now)
+        if self.live.verdict == "hotdog" != before and self.on_sighting is not None:
+            # A confirmed episode: once, when the evidence first holds (not every frame).
+            seen = Seen("live", self.id, delivered.frame.to_rgb, result, self.live.evidence)
+            self.on_sighting(seen)
         message = result_message(delivered, self.live, self.tracks)
         frame = delivered.frame
         self.reuse.remember(frame.thumbnail, frame.picture, message, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable
 
 from aiortc import (
     RTCConfiguration,
@@ -28,6 +29,7 @@ from seefood.live.sdp import (
 )
 from seefood.live.session import LiveSession
 from seefood.live.settings import LiveSettings
+from seefood.sightings.recorder import Seen
 
 log = logging.getLogger("seefood.sessions")
 
@@ -47,6 +49,7 @@ class SessionManager:
         settings: LiveSettings | None = None,
         *,
         allow_loopback: bool = True,  # contact loopback candidates (when serving on loopback)
+        on_sighting: Callable[[Seen], None] | None = None,  # a hot dog confirmed (recorder)
     ) -> None:
         # Every peer connection from here on negotiates and reads the video-orientation
         # extension and uses the configured ICE host addresses.
@@ -54,6 +57,7 @@ class SessionManager:
         self.service = service
         self.settings = settings or LiveSettings()
         self.allow_loopback = allow_loopback
+        self.on_sighting = on_sighting
         self.ice = self.settings.ice()
         self.bitrate = self.settings.bitrate()
         self.sessions: dict[str, LiveSession] = {}
@@ -105,6 +109,7 @@ class SessionManager:
                 settings=self.settings,
                 on_closed=self._forget,
                 on_connected=self.waiting_room.changed,
+                on_sighting=self.on_sighting,
             )
             session.watch_receiver(transceiver.receiver)
             answer = await self._answer(pc, transceiver, sdp)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from seefood import __version__
 from seefood.detection.engine import Engine
-from seefood.server import detect_api, status_api, webrtc_api
+from seefood.server import detect_api, sightings_api, status_api, webrtc_api
 from seefood.server.docs import mount_docs
 from seefood.server.page import mount_page
 from seefood.server.security import Guard, Policy
@@ -34,6 +34,7 @@ def create_app(
     )
     app.include_router(detect_api.router)
     app.include_router(webrtc_api.router)
+    app.include_router(sightings_api.router)
     app.include_router(status_api.router)
     mount_page(app)
     policy = Policy.for_host(settings)

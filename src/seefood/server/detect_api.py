@@ -11,10 +11,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from PIL import Image
 from pydantic import Field
 
-from seefood.detection.result import ResultJSON
+from seefood.detection.result import DetectionResult, ResultJSON
 from seefood.inference.service import InferenceService, Overloaded
 from seefood.server.settings import ServerSettings
 from seefood.server.upload import read_image_upload
+from seefood.sightings.recorder import Recorder, Seen
+from seefood.sightings.sighting import SightingJSON
 from seefood.stills.images import ImageError, ImageTooLarge
 from seefood.stills.pipeline import decode_still, reported
 from seefood.types import RGBImage
@@ -25,6 +27,11 @@ router = APIRouter()
 class DetectResponse(ResultJSON):
     preview: str | None = Field(
         None, description="with ?preview=true: the image as the server decoded it, a JPEG data URL"
+    )
+    sighting: SightingJSON | None = Field(
+        None,
+        description="with ?sighting=true: the sighting kept when the verdict is hotdog (null: "
+        "not hotdog, or sightings are off on this server)",
     )
 
 
@@ -72,6 +79,9 @@ async def detect(
     preview: bool = Query(
         False, description="also answer the decoded image as a JPEG data URL (`preview`)"
     ),
+    sighting: bool = Query(
+        False, description="keep a hot dog as a sighting, with its snapshot (`sighting`)"
+    ),
 ) -> DetectResponse:
     """Detect objects in one image, sent as the raw body or as a multipart file."""
     settings: ServerSettings = request.app.state.settings
@@ -90,8 +100,20 @@ async def detect(
         delivered = await service.detect(still.image)
     except Overloaded as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
-    result = reported(still, delivered.inference.result).to_json()
-    if not preview:
-        return DetectResponse(**dict(result))  # no `preview` key at all (unset)
-    shown = await anyio.to_thread.run_sync(preview_url, still.image)
-    return DetectResponse(**dict(result), preview=shown)
+    inferred = delivered.inference.result
+    extra: dict[str, object] = {}  # keys unset unless asked for
+    if preview:
+        extra["preview"] = await anyio.to_thread.run_sync(preview_url, still.image)
+    if sighting:
+        extra["sighting"] = await keep_sighting(request, still.image, inferred)
+    return DetectResponse(**dict(reported(still, inferred).to_json()), **extra)
+
+
+async def keep_sighting(
+    request: Request, image: RGBImage, result: DetectionResult
+) -> SightingJSON | None:
+    recorder: Recorder | None = request.app.state.recorder
+    if recorder is None or result.verdict != "hotdog":
+        return None
+    kept = await recorder.keep(Seen("still", None, lambda: image, result))
+    return None if kept is None else kept.to_json()

@@ -12,6 +12,7 @@ from seefood.inference.remote.settings import RemoteSettings
 from seefood.inference.settings import InferenceSettings
 from seefood.live.settings import LiveSettings
 from seefood.setting import Section, Words, setting
+from seefood.sightings.settings import SightingsSettings
 from seefood.stills.settings import StillsSettings
 
 SERVE = ("serve",)
@@ -59,7 +60,13 @@ class HttpSettings(Section):
 
 
 class ServerSettings(
-    HttpSettings, LiveSettings, RemoteSettings, InferenceSettings, StillsSettings, EngineSettings
+    HttpSettings,
+    SightingsSettings,
+    LiveSettings,
+    RemoteSettings,
+    InferenceSettings,
+    StillsSettings,
+    EngineSettings,
 ):
     """Every section `seefood serve` runs with (`--help` lists the last one first)."""
 

@@ -23,6 +23,7 @@ from seefood.live import aiortc_patch
 from seefood.live.ice import is_loopback, use_host_addresses
 from seefood.live.session_manager import SessionManager
 from seefood.server.settings import ServerSettings
+from seefood.sightings.settings import build_recorder
 from seefood.types import Size
 
 if TYPE_CHECKING:  # Ray is optional: imported only when remote workers are asked for
@@ -89,11 +90,20 @@ def lifespan(
         remote = start_remote_workers(settings, service) if settings.ray_address else None
         use_host_addresses(settings.ice_host_addresses, settings.host)
         aiortc_patch.set_max_video_pixels(settings.max_video_pixels)
-        sessions = SessionManager(service, settings, allow_loopback=is_loopback(settings.host))
+        recorder = build_recorder(settings, service.metrics.registry)
+        if recorder is not None:
+            recorder.start()
+        sessions = SessionManager(
+            service,
+            settings,
+            allow_loopback=is_loopback(settings.host),
+            on_sighting=None if recorder is None else recorder.seen,
+        )
         app.state.settings = settings
         app.state.service = service
         app.state.sessions = sessions
         app.state.remote = remote
+        app.state.recorder = recorder
         app.state.decode_limiter = anyio.CapacityLimiter(DECODE_CONCURRENCY)
         try:
             yield
@@ -101,6 +111,8 @@ def lifespan(
             await sessions.close_all()  # graceful shutdown: every peer connection closed
             if remote is not None:
                 await remote.stop()
+            if recorder is not None:
+                await recorder.stop()
             await service.stop()
 
     return run
