@@ -25,6 +25,7 @@ log = logging.getLogger("seefood.sightings")
 QUEUE = 32  # sightings waiting to be written
 FEED_QUEUE = 64  # new sightings a feed's reader may fall behind by before it is cut off
 MAX_FEEDS = 64  # readers of the feed at once
+STOP_WAIT = 30.0  # seconds a stopping server gives the queued sightings to be written
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,8 @@ class Recorder:
     async def stop(self) -> None:
         """Write what is queued, then stop; the feeds' readers are told it ended."""
         if self._task is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._queue.join(), 10)
+            with contextlib.suppress(TimeoutError):  # a disk that hangs does not hold us
+                await asyncio.wait_for(self._queue.join(), STOP_WAIT)
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         for feed in list(self._feeds):

@@ -13,38 +13,19 @@ Calls block (the disk): the recorder runs them in a thread, one at a time under 
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
+from seefood.sightings.schema import COLUMNS, SCHEMA, SCHEMA_VERSION, from_row, to_row
 from seefood.sightings.sighting import Sighting
 from seefood.sightings.snapshots import Snapshot, sync_directory, write_file
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sightings (
-    id TEXT PRIMARY KEY,
-    seen REAL NOT NULL,
-    source TEXT NOT NULL,
-    session TEXT,
-    score REAL NOT NULL,
-    evidence REAL,
-    box TEXT,
-    width INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    size INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sightings_seen ON sightings (seen);
-CREATE INDEX IF NOT EXISTS sightings_session ON sightings (session, seen);
-"""
 DATABASE = "sightings.db"
 SNAPSHOTS = "snapshots"
-COLUMNS = "id, seen, source, session, score, evidence, box, width, height, size"
 # The WAL is checkpointed every 100 pages (400 KiB) and cut back to this after: it counts
 # against the limit on disk.
 WAL_PAGES = 100
@@ -117,7 +98,7 @@ class SightingStore:
             kept = replace(sighting, size=snapshot.size)
             self._db.execute(
                 f"INSERT INTO sightings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _row(kept),
+                to_row(kept),
             )
             return kept
 
@@ -197,7 +178,7 @@ class SightingStore:
         )
         with self._lock:
             rows = self._db.execute(sql, [*args, limit + 1]).fetchall()
-        found = [_sighting(r) for r in rows[:limit]]
+        found = [from_row(r) for r in rows[:limit]]
         more = len(rows) > limit
         return Page(found, found[-1].seen if more and found else None)
 
@@ -206,7 +187,7 @@ class SightingStore:
             row = self._db.execute(
                 f"SELECT {COLUMNS} FROM sightings WHERE id = ?", (sighting_id,)
             ).fetchone()
-        return None if row is None else _sighting(row)
+        return None if row is None else from_row(row)
 
     def all(self) -> Iterator[Sighting]:
         """Oldest first (export)."""
@@ -248,24 +229,3 @@ class SightingStore:
 
     def _paths(self, sighting_id: str) -> tuple[Path, Path]:
         return self.snapshots / f"{sighting_id}.jpg", self.snapshots / f"{sighting_id}.crop.jpg"
-
-
-def _row(s: Sighting) -> tuple[object, ...]:
-    box = None if s.box is None else json.dumps(list(s.box))
-    return (s.id, s.seen, s.source, s.session, s.score, s.evidence, box, s.width, s.height, s.size)
-
-
-def _sighting(row: Any) -> Sighting:
-    sid, seen, source, session, score, evidence, box, width, height, size = row
-    return Sighting(
-        id=sid,
-        seen=seen,
-        source="live" if source == "live" else "still",
-        session=session,
-        score=score,
-        evidence=evidence,
-        box=None if box is None else tuple(json.loads(box)),
-        width=width,
-        height=height,
-        size=size,
-    )

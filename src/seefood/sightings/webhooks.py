@@ -32,7 +32,10 @@ MAX_RETRY_WAIT = 300.0
 def signing_key(secret: str) -> bytes:
     """Standard Webhooks' `whsec_<base64>`, or any other text as its UTF-8 bytes."""
     if secret.startswith("whsec_"):
-        return base64.b64decode(secret.removeprefix("whsec_"))
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        if not key:
+            raise ValueError("an empty key")
+        return key
     return secret.encode()
 
 
