@@ -11,12 +11,14 @@ fi
 
 # Debian's Chromium, Firefox ESR and WebKitGTK (Safari's engine) for the browser tests:
 # Playwright drives Chromium, WebDriver BiDi drives Firefox, WebKitWebDriver drives
-# MiniBrowser under Xvfb; no browser is downloaded.
+# MiniBrowser under Xvfb; no browser is downloaded. And Debian's PostgreSQL server.
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v firefox-esr >/dev/null 2>&1 || missing="$missing firefox-esr"
 command -v WebKitWebDriver >/dev/null 2>&1 || missing="$missing webkit2gtk-driver"
 command -v Xvfb >/dev/null 2>&1 || missing="$missing xvfb"
+# PostgreSQL's server binaries: the sightings tests start a private cluster of their own.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -231,3 +231,15 @@ def serve_process(port: int, **env: str) -> subprocess.Popen[bytes]:
 def rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A real PostgreSQL server of this run's (tests/postgres.py); `new_database()` each."""
+    from tests.postgres import PostgresServer, binaries
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed: scripts/test.sh installs it (apt postgresql)")
+    server = PostgresServer()
+    yield server
+    server.stop()

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from seefood.cli import main
-from seefood.sightings.store import SightingStore
+from seefood.sightings.sqlite import SQLiteStore
+from seefood.sightings.store import Retention
 from tests.sightings.helpers import sighting, snapshot
 
 
 def fill(directory: Path, n: int) -> list[str]:
-    store = SightingStore(directory, max_age=86400, max_bytes=2**30)
+    store = SQLiteStore(directory, Retention(86400, 2**30))
     kept = [store.add(sighting(), snapshot(i)) for i in range(n)]
     store.close()
     return [k.id for k in kept if k is not None]
@@ -38,7 +39,7 @@ def test_list_export_and_prune(tmp_path: Path, capsys: pytest.CaptureFixture[str
         main(["sightings", "prune", "--sightings-max-bytes", limit, "--data-dir", str(data)]) == 0
     )
     assert "removed " in capsys.readouterr().out
-    assert SightingStore(data, max_age=86400, max_bytes=2**30).count() < 3
+    assert SQLiteStore(data, Retention(86400, 2**30)).count() < 3
 
 
 def test_nothing_kept_and_bad_use_are_one_line(

@@ -31,12 +31,19 @@ from tests.videos import HOTDOGS, OTHER_FOOD, photo_video
 WATCH = 5.0  # seconds the camera goes on after its verdict: no more sightings come of it
 
 
-@pytest.fixture(scope="module")
-def server(engine: HotdogEngine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(
+    request: pytest.FixtureRequest, engine: HotdogEngine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """Sightings kept in SQLite, then in a real PostgreSQL."""
+    database = (
+        request.getfixturevalue("postgres").new_database() if request.param == "postgres" else None
+    )
     settings = Settings(
         ice_host_addresses=["127.0.0.1"],
         session_idle_seconds=3,
         data_dir=tmp_path_factory.mktemp("sightings"),
+        sightings_database=database,
     )
     live = LiveServer(create_app(settings, [engine]))
     yield live

@@ -1,4 +1,5 @@
-"""/v1/sightings over real HTTP: pages, filters, pictures, removal and the live feed."""
+"""/v1/sightings over real HTTP: pages, filters, pictures, removal and the live feed, with
+the sightings in SQLite and in a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,9 +21,16 @@ from seefood.types import RGBImage
 from tests.conftest import LiveServer, jpeg_bytes, noise_image
 
 
-@pytest.fixture(scope="module")
-def server(engine: HotdogEngine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(create_app(Settings(data_dir=tmp_path_factory.mktemp("kept")), [engine]))
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(
+    request: pytest.FixtureRequest, engine: HotdogEngine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A server keeping its sightings in SQLite, then one keeping them in PostgreSQL."""
+    database = (
+        request.getfixturevalue("postgres").new_database() if request.param == "postgres" else None
+    )
+    settings = Settings(data_dir=tmp_path_factory.mktemp("kept"), sightings_database=database)
+    live = LiveServer(create_app(settings, [engine]))
     yield live
     live.stop()
 

@@ -11,14 +11,15 @@ from prometheus_client import CollectorRegistry
 
 from seefood.sightings.metrics import SightingMetrics
 from seefood.sightings.recorder import QUEUE, Recorder, Seen
-from seefood.sightings.store import SightingStore
+from seefood.sightings.sqlite import SQLiteStore
+from seefood.sightings.store import Retention
 from seefood.sightings.webhooks import Webhooks
 from tests.conftest import noise_image
 from tests.sightings.helpers import result
 
 
 def recorder(tmp_path: Path) -> Recorder:
-    store = SightingStore(tmp_path, max_age=86400, max_bytes=2**30)
+    store = SQLiteStore(tmp_path, Retention(86400, 2**30))
     return Recorder(store, Webhooks([]), SightingMetrics(CollectorRegistry()))
 
 
@@ -50,7 +51,7 @@ def test_a_full_queue_loses_sightings_without_waiting(tmp_path: Path) -> None:
         assert r.metrics.lost._value.get() == 5
         r.start()
         await r.stop()  # what was queued is written before it stops
-        assert SightingStore(tmp_path, max_age=86400, max_bytes=2**30).count() == QUEUE
+        assert SQLiteStore(tmp_path, Retention(86400, 2**30)).count() == QUEUE
 
     asyncio.run(main())
 

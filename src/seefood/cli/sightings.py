@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seefood.cli.settings import add_setting_flags, settings_from
+from seefood.sightings.sqlite import DATABASE
 from seefood.sightings.store import SightingStore
 
 
@@ -28,7 +28,7 @@ def add_sightings_parser(sub: Any) -> None:
 
 def cmd_sightings(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    if not (settings.data_dir / "sightings.db").exists():
+    if not settings.sightings_database and not (settings.data_dir / DATABASE).exists():
         print(f"no sightings kept in {settings.data_dir}")
         return 0
     store = settings.open_store(owner=False)  # a server may be writing beside us
@@ -55,7 +55,7 @@ def _list(store: SightingStore, args: argparse.Namespace) -> int:
         seen = s.to_json().seen.strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(s.id, seen, s.source, s.session or "", f"{s.score:.2f}")
     Console().print(table)
-    print(f"{store.count()} kept in {store.directory} ({store.disk_bytes()} bytes)")
+    print(f"{store.count()} kept in {store.where} ({store.disk_bytes()} bytes)")
     return 0
 
 
@@ -68,11 +68,11 @@ def _export(store: SightingStore, directory: Path | None) -> int:
     count = 0
     with open(directory / "sightings.jsonl", "w") as out:
         for s in store.all():
-            frame, crop = (store.picture(s.id, kind) for kind in ("frame", "crop"))
-            if frame is None or crop is None or not frame.exists():
+            frame, crop = store.picture(s.id, "frame"), store.picture(s.id, "crop")
+            if frame is None or crop is None:
                 continue  # removed meanwhile
-            shutil.copyfile(frame, pictures / f"{s.id}.jpg")
-            shutil.copyfile(crop, pictures / f"{s.id}.crop.jpg")
+            (pictures / f"{s.id}.jpg").write_bytes(frame)
+            (pictures / f"{s.id}.crop.jpg").write_bytes(crop)
             record = json.loads(s.to_json().model_dump_json())
             record.update(snapshot=f"snapshots/{s.id}.jpg", crop=f"snapshots/{s.id}.crop.jpg")
             out.write(json.dumps(record) + "\n")

@@ -84,8 +84,14 @@ def serve(settings: ServerSettings) -> None:
     app = create_app(settings, engines, models)
     if settings.ray_address:  # so does a cluster that cannot be joined (or no Ray)
         join_cluster(settings.ray_address)
+    if settings.sightings:  # and a store it cannot use
+        store = settings.open_store()
+        where = store.where
+        store.close()
     for line in startup_lines(settings, https=https, token=app.state.policy.token):
         print(f"seefood: {line}", file=sys.stderr)
+    if settings.sightings:
+        print(f"seefood: sightings kept in {where} (SEEFOOD_SIGHTINGS=off: none)", file=sys.stderr)
     _raise_file_limit()
     config = uvicorn_config(
         app,

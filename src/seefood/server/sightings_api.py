@@ -10,15 +10,16 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from seefood.sightings.recorder import Recorder, TooManyFeeds
 from seefood.sightings.sighting import SightingJSON
-from seefood.sightings.store import SightingStore
+from seefood.sightings.store import Picture, SightingStore
 
 router = APIRouter(prefix="/v1/sightings", tags=["sightings"])
 
+HALF_MICROSECOND = 5e-7
 HEARTBEAT = 15.0  # seconds between comments on a quiet feed (proxies close idle streams)
 OFF = "sightings are off on this server (SEEFOOD_SIGHTINGS=off)"
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -55,8 +56,9 @@ async def list_sightings(
     page = await anyio.to_thread.run_sync(
         lambda: store.page(
             limit=limit,
-            before=None if before is None else before.timestamp(),
-            after=None if after is None else after.timestamp(),
+            # The JSON's times are to the microsecond: a time given back means that one.
+            before=None if before is None else before.timestamp() - HALF_MICROSECOND,
+            after=None if after is None else after.timestamp() + HALF_MICROSECOND,
             session=session,
         )
     )
@@ -108,21 +110,21 @@ async def get_sighting(request: Request, sighting_id: str) -> SightingJSON:
 
 @router.get(
     "/{sighting_id}/{which}.jpg",
-    response_class=FileResponse,
+    response_class=Response,
     responses={**NOT_FOUND, 200: {"content": {"image/jpeg": {}}}},
 )
 async def picture(
     request: Request, sighting_id: str, which: Literal["snapshot", "crop"]
-) -> FileResponse:
+) -> Response:
     """The frame with the hot dog boxed (`snapshot`), or its region (`crop`)."""
     store = _store(request)
-    kind = "frame" if which == "snapshot" else "crop"
-    path = await anyio.to_thread.run_sync(store.picture, sighting_id, kind)
-    if path is None or not path.exists():
+    kind: Picture = "frame" if which == "snapshot" else "crop"
+    jpeg = await anyio.to_thread.run_sync(store.picture, sighting_id, kind)
+    if jpeg is None:
         raise HTTPException(404, f"no sighting {sighting_id!r}")
     # Immutable: a sighting's pictures never change (its id is new for every sighting).
-    return FileResponse(
-        path, media_type="image/jpeg", headers={"cache-control": "private, max-age=86400"}
+    return Response(
+        jpeg, media_type="image/jpeg", headers={"cache-control": "private, max-age=86400"}
     )
 
 

@@ -108,7 +108,7 @@ class Recorder:
         snapshot = render(seen.picture(), seen.result)
         sighting = Sighting(
             id=new_id(),
-            seen=now,
+            seen=round(now, 6),  # as precise as the JSON's time
             source=seen.source,
             session=seen.session,
             score=seen.result.hotdog_score,

@@ -11,7 +11,7 @@ from pydantic import model_validator
 from seefood.setting import Section, Words, setting
 from seefood.sightings.metrics import SightingMetrics
 from seefood.sightings.recorder import Recorder
-from seefood.sightings.store import SightingStore
+from seefood.sightings.store import Retention, SightingStore
 from seefood.sightings.webhooks import Webhook, Webhooks, signing_key
 
 GIB = 2**30
@@ -35,6 +35,14 @@ class SightingsSettings(Section):
         description="where sightings and their snapshots are kept",
         factory=default_data_dir,
         shown="$XDG_DATA_HOME/seefood or ~/.local/share/seefood",
+        flag=("serve", "sightings"),
+    )
+    sightings_database: str | None = setting(
+        None,
+        "a PostgreSQL URL (postgresql://user:password@host/db) to keep the sightings in, "
+        "pictures and all, instead of SQLite and files under SEEFOOD_DATA_DIR (several "
+        "servers may share it; needs pip install 'seefood[postgres]')",
+        shown="none: SQLite in SEEFOOD_DATA_DIR",
         flag=("serve", "sightings"),
     )
     sightings_max_age_days: float = setting(
@@ -83,13 +91,16 @@ class SightingsSettings(Section):
         return self
 
     def open_store(self, *, owner: bool = True) -> SightingStore:
-        """`owner`: the server's (it recovers from a crash); else a reader beside it."""
-        return SightingStore(
-            self.data_dir,
-            max_age=self.sightings_max_age_days * 86400,
-            max_bytes=self.sightings_max_bytes,
-            recover=owner,
-        )
+        """`owner`: the server's (it migrates the schema, recovers from a crash); else a
+        reader beside it, which must touch neither."""
+        retention = Retention(self.sightings_max_age_days * 86400, self.sightings_max_bytes)
+        if self.sightings_database:
+            from seefood.sightings.postgres import PostgresStore
+
+            return PostgresStore(self.sightings_database, retention, migrate_schema=owner)
+        from seefood.sightings.sqlite import SQLiteStore
+
+        return SQLiteStore(self.data_dir, retention, recover=owner)
 
 
 def build_recorder(settings: SightingsSettings, registry: CollectorRegistry) -> Recorder | None:

@@ -1,0 +1,1 @@
+"""Alembic's migrations of the PostgreSQL store's schema (`postgres.migrate` runs them)."""
