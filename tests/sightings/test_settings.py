@@ -20,6 +20,8 @@ def test_off_builds_nothing_and_writes_nothing(tmp_path: Path) -> None:
 def test_webhooks_are_signed_or_refused() -> None:
     with pytest.raises(ValidationError, match="needs SEEFOOD_WEBHOOK_SECRET"):
         SightingsSettings(webhook_urls=["http://x/"])
+    with pytest.raises(ValidationError, match="is not an http"):
+        SightingsSettings(webhook_urls=["ftp://x/"], webhook_secret="k")
     with pytest.raises(ValidationError, match="base64"):
         SightingsSettings(webhook_urls=["http://x/"], webhook_secret="whsec_!!")
 

@@ -69,7 +69,10 @@ def test_an_unusable_directory_is_one_clear_error(tmp_path: Path) -> None:
         open_store(db)
 
 
-def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:
-    open_store(tmp_path).close()
-    mode = sqlite3.connect(tmp_path / DATABASE).execute("PRAGMA journal_mode").fetchone()[0]
+def test_the_database_is_in_wal_mode_and_its_owners_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    open_store(data).close()
+    assert data.stat().st_mode & 0o777 == 0o700
+    assert (data / "snapshots").stat().st_mode & 0o777 == 0o700
+    mode = sqlite3.connect(data / DATABASE).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"

@@ -196,7 +196,8 @@ class LiveSession:
         now = time.monotonic()
         before = self.live.verdict
         self.live.look(result.hotdog_score, result.threshold, now)
-        if self.live.verdict == "hotdog" != before and self.on_sighting is not None:
+        confirmed = self.live.verdict == "hotdog" and before != "hotdog"
+        if confirmed and self.on_sighting is not None:
             # A confirmed episode: once, when the evidence first holds (not every frame).
             seen = Seen("live", self.id, delivered.frame.to_rgb, result, self.live.evidence)
             self.on_sighting(seen)

@@ -81,6 +81,9 @@ class SightingsSettings(Section):
             raise ValueError(
                 "SEEFOOD_WEBHOOK_URLS needs SEEFOOD_WEBHOOK_SECRET (deliveries are signed)"
             )
+        for url in self.webhook_urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"SEEFOOD_WEBHOOK_URLS: {url!r} is not an http(s) URL")
         if self.webhook_secret:
             try:
                 signing_key(self.webhook_secret)

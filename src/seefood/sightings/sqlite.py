@@ -40,7 +40,9 @@ class SQLiteStore(SightingStore):
         self.directory = directory
         self.snapshots = directory / SNAPSHOTS
         try:
-            self.snapshots.mkdir(parents=True, exist_ok=True)
+            # Its owner's alone: the pictures are of people's food, and sometimes people.
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.snapshots.mkdir(mode=0o700, exist_ok=True)
             self._db = sqlite3.connect(
                 directory / DATABASE, check_same_thread=False, isolation_level=None
             )
