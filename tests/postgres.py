@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import free_port
 
 _names = itertools.count(1)
@@ -62,3 +64,12 @@ class PostgresServer:
     def stop(self) -> None:
         self._run(self._pg_ctl, "-D", self.data, "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def database_for(request: pytest.FixtureRequest, kind: str) -> str | None:
+    """A new database's URL on the run's PostgreSQL for `kind` "postgres"; None (SQLite)
+    for "sqlite"."""
+    if kind != "postgres":
+        return None
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()

@@ -25,6 +25,7 @@ from seefood.detection.hotdog import HotdogEngine
 from seefood.server.app import create_app
 from seefood.stills.annotate import HOTDOG_COLOUR
 from tests.conftest import LiveServer
+from tests.postgres import database_for
 from tests.server.test_page import RECORD_VERDICTS, browser, shot, wait_for_verdict
 from tests.videos import HOTDOGS, OTHER_FOOD, photo_video
 
@@ -36,9 +37,7 @@ def server(
     request: pytest.FixtureRequest, engine: HotdogEngine, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """Sightings kept in SQLite, then in a real PostgreSQL."""
-    database = (
-        request.getfixturevalue("postgres").new_database() if request.param == "postgres" else None
-    )
+    database = database_for(request, request.param)
     settings = Settings(
         ice_host_addresses=["127.0.0.1"],
         session_idle_seconds=3,

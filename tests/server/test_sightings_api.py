@@ -19,6 +19,7 @@ from seefood.server.app import create_app
 from seefood.server.sightings_api import sse_data
 from seefood.types import RGBImage
 from tests.conftest import LiveServer, jpeg_bytes, noise_image
+from tests.postgres import database_for
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -26,9 +27,7 @@ def server(
     request: pytest.FixtureRequest, engine: HotdogEngine, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """A server keeping its sightings in SQLite, then one keeping them in PostgreSQL."""
-    database = (
-        request.getfixturevalue("postgres").new_database() if request.param == "postgres" else None
-    )
+    database = database_for(request, request.param)
     settings = Settings(data_dir=tmp_path_factory.mktemp("kept"), sightings_database=database)
     live = LiveServer(create_app(settings, [engine]))
     yield live

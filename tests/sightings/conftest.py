@@ -11,6 +11,7 @@ import pytest
 from seefood.sightings.postgres import PostgresStore
 from seefood.sightings.sqlite import SQLiteStore
 from seefood.sightings.store import Retention, SightingStore
+from tests.postgres import database_for
 
 MakeStore = Callable[..., SightingStore]
 
@@ -20,9 +21,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeS
     """A maker of stores on one place (a directory, a database): each call opens it again,
     as a restarted server would; `max_age`, `max_bytes` set its retention."""
     opened: list[SightingStore] = []
-    where: Any = tmp_path
-    if request.param == "postgres":
-        where = request.getfixturevalue("postgres").new_database()
+    where: Any = database_for(request, request.param) or tmp_path
 
     def make(max_age: float = 86400.0, max_bytes: int = 2**30) -> SightingStore:
         retention = Retention(max_age, max_bytes)

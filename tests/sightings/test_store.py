@@ -15,6 +15,7 @@ from PIL import Image
 
 from seefood.sightings.settings import SightingsSettings
 from tests.conftest import DEV_SET, free_port, serve_process
+from tests.postgres import database_for
 from tests.sightings.conftest import MakeStore
 from tests.sightings.helpers import sighting, snapshot
 
@@ -111,7 +112,7 @@ def test_a_killed_server_loses_no_committed_sighting(
     """`seefood serve` keeping stills as sightings from three clients at once, killed with
     SIGKILL in the middle: every sighting it answered with is there, whole, and nothing
     half-written is left."""
-    database = request.getfixturevalue("postgres").new_database() if kind == "postgres" else None
+    database = database_for(request, kind)
     place = {"SEEFOOD_DATA_DIR": str(tmp_path)}
     if database:
         place["SEEFOOD_SIGHTINGS_DATABASE"] = database
