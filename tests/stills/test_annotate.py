@@ -60,3 +60,14 @@ def test_label_size_follows_the_picture() -> None:
     out = np.asarray(annotate(small, DetectionResult(128, 96, [det], 0.0, 0.5)))
     banner_rows = int((out[:, 64] == VERDICT_COLOURS["not_hotdog"]).all(axis=1).sum())
     assert banner_rows < 96 * 0.3, "the banner leaves most of a thumbnail visible"
+
+
+def test_the_hot_dog_outline_is_on_top_of_a_sandwich_box_that_meets_it() -> None:
+    """The detector often sees a hot dog also as a sandwich, a pixel taller: the hot dog's
+    outline is the one that shows (a sighting's snapshot was half blue before)."""
+    image = np.full((480, 640, 3), 255, np.uint8)
+    hotdog = Detection(52, "hot dog", 0.98, (46.0, 105.4, 594.0, 321.4), hotdog=True)
+    sandwich = Detection(48, "sandwich", 0.46, (46.0, 105.9, 594.0, 321.4))
+    out = np.asarray(annotate(image, DetectionResult(640, 480, [hotdog, sandwich], 0.98, 0.25)))
+    bottom = out[423:427, 100:600]  # the hot dog's bottom edge (4 px), the sandwich's on it
+    assert (bottom == HOTDOG_COLOUR).all(axis=2).all()

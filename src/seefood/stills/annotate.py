@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from seefood.detection.result import DetectionResult
+from seefood.detection.result import Detection, DetectionResult
 from seefood.types import RGBImage
 
 HOTDOG_COLOUR = (230, 57, 70)
@@ -62,16 +62,17 @@ def annotate(image: RGBImage, result: DetectionResult) -> Image.Image:
     taken: list[Rect] = [banner]
     order = sorted(result.detections, key=lambda d: (not d.hotdog, -d.score))
     labels: list[tuple[Rect, str, tuple[int, int, int]]] = []
-    outlined: set[tuple[int, ...]] = set()
+    # One outline per place (a hot dog that is also a sandwich: the hot dog's), drawn with
+    # the hot dog's last, on top of a table's that meets it.
+    places: dict[tuple[int, ...], Detection] = {}
     for det in order:
+        places.setdefault(tuple(round(v) for v in det.box), det)
+    for det in reversed(places.values()):
         x, y, w, h = det.box
         colour = HOTDOG_COLOUR if det.hotdog else OTHER_COLOUR
-        key = tuple(round(v) for v in det.box)
-        if key not in outlined:  # one outline per place (a hot dog that is also a sandwich)
-            outlined.add(key)
-            draw.rectangle(
-                (x, y, x + w, y + h), outline=colour, width=line * (2 if det.hotdog else 1)
-            )
+        draw.rectangle((x, y, x + w, y + h), outline=colour, width=line * (2 if det.hotdog else 1))
+    for det in order:
+        colour = HOTDOG_COLOUR if det.hotdog else OTHER_COLOUR
         label = f"{det.class_name} {det.score:.0%}"
         l0, t0, r0, b0 = draw.textbbox((0, 0), label, font=label_font)
         tag = (r0 - l0 + 6.0, b0 - t0 + 4.0)
