@@ -49,8 +49,8 @@ def main() -> None:
         baseline = (time.perf_counter() - t0) / len(results)
         tracker = Tracker()
         t0 = time.perf_counter()
-        for j in wired:
-            tracker.update(j.detections, W, H)
+        for i, j in enumerate(wired):
+            tracker.update(j.detections, W, H, i / 30)
         tracked = (time.perf_counter() - t0) / len(results)
         print(
             f"{boxes:>5}  {baseline * 1e6:>8.1f}  {tracked * 1e6:>10.1f}"

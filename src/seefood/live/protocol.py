@@ -43,7 +43,7 @@ def result_message(
     frame = delivered.frame
     # Boxes in the upright frame as it was received, even when it was inferred smaller.
     result = delivered.inference.result.rescaled(*frame.upright_size).to_json()
-    tracked = tracks.update(result.detections, result.width, result.height)
+    tracked = tracks.update(result.detections, result.width, result.height, frame.arrived)
     if live.verdict != "hotdog":  # one frame's hot dog is not yet the stream's
         tracked = [d for d in tracked if not d.hotdog]
     body = result.model_dump(exclude={"detections"})  # its boxes go out as tracked
