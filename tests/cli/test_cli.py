@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli.commands import one_line_error, seefood
 
 
+@pytest.mark.slow  # a dozen CLI processes, each loading the models: not in the fast tier
 def test_newcomer_mistakes_get_one_clear_line(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.onnx"
     garbage.write_bytes(b"not a model")

@@ -20,6 +20,7 @@ def dev_scores(
     return np.array(pos), np.array(neg)
 
 
+@pytest.mark.slow  # the dev set or a long run: not in the fast tier
 def test_hotdog_quality_on_the_dev_set(
     detector: Detector, dev_scores: tuple[np.ndarray, np.ndarray]
 ) -> None:
