@@ -114,12 +114,9 @@ class Broker(Generic[P, R]):
 
     @property
     def share(self) -> int:
-        """The most requests one daemon should hold at once: the live ones divided among the
-        daemons that serve, rounded down (one at least). A daemon holding more streams in one
-        batch than another serves them at a slower cadence, and streams batched together
-        come back together, to the same daemon: a cohort that stays locked (two of six
-        streams were served 2.2x the others with batches of four and two). Rounded down,
-        what is left over rotates through the batches."""
+        """The most requests one daemon should hold: the live ones over the daemons serving,
+        rounded down, one at least. A bigger batch is a slower cadence for its streams, and a
+        cohort locked to it (two of six streams were served 2.2x the others, batches 4 and 2)."""
         return max(1, self._live // max(1, self.serving))
 
     @property

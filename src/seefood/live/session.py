@@ -83,8 +83,7 @@ class LiveSession:
         self.frames_received = 0
         self.packets_received = 0
         self.results_sent = 0
-        self.last_frame = time.monotonic()
-        self.started = time.monotonic()
+        self.last_frame = self.started = time.monotonic()
         self.stream: InferenceStream[ReceivedFrame] = service.open_stream(
             self._send_result, self._send_drop, stream_id=f"session-{self.id}"
         )
@@ -131,9 +130,8 @@ class LiveSession:
                 await self.close("track ended")
                 return
             if isinstance(frame, aiortc_patch.OversizeVideo):
-                await self.close(
-                    too_large(frame.width, frame.height, frame.limit), retry=False
-                )  # it would be the same again
+                reason = too_large(frame.width, frame.height, frame.limit)
+                await self.close(reason, retry=False)  # it would be the same again
                 return
             if not isinstance(frame, av.VideoFrame):
                 continue  # a video track yields frames; aiortc's type says frame or packet
@@ -212,10 +210,8 @@ class LiveSession:
 
     def _why_no_video(self) -> str:
         if self.packets_received and not self.frames_received:
-            return (
-                f"the video could not be decoded ({self.packets_received} packets, no frame "
-                f"in {self.idle_timeout:g} s)"
-            )
+            n, idle = self.packets_received, self.idle_timeout
+            return f"the video could not be decoded ({n} packets, no frame in {idle:g} s)"
         return f"no video for {self.idle_timeout:g} s"
 
     async def close(
