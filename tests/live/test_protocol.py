@@ -42,10 +42,24 @@ def test_result_message_is_the_still_result_plus_the_frame_and_the_live_verdict(
         **result.to_dict(),
         "detections": [{**result.to_dict()["detections"][0], "track_id": 1, "held": False}],
         "reused": False,
+        "glanced": False,
         "live": {"verdict": "hotdog", "evidence": round(live.evidence, 3), "frames": 1},
     }
     assert message["detections"][0]["box_norm"] == [0.25, 0.25, 0.5, 0.5]
     assert message["timings_ms"]["total"] == 11.0
+
+
+def test_a_glanced_frame_says_so() -> None:
+    from seefood.detection.memory import CropMemory
+
+    memory = CropMemory()
+    memory.glanced = True  # as the engine leaves it after a frame judged from memory
+    frame = ReceivedFrame(_frame().frame, Orientation(), 1.0, rtp_timestamp=9, memory=memory)
+    result = DetectionResult(64, 48, [], 0.1, 0.5)
+    message = result_message(
+        Delivered(frame, Inference(result, 1, 2.0), 0.0), LiveVerdict(), Tracker()
+    )
+    assert message["glanced"] is True
 
 
 def test_a_frames_hot_dog_box_waits_for_the_live_verdict() -> None:

@@ -76,6 +76,17 @@ def test_food_that_becomes_the_hot_dog_is_the_same_track_and_other_classes_are_n
     assert cat["track_id"] != sandwich["track_id"]
 
 
+def test_a_frame_shows_one_hot_dog_even_when_the_pick_moved_to_another_box() -> None:
+    """The classifier's pick moves from one food box to a bigger one around it (a 4K hot
+    dog on a busy server did): the former hot dog is not held beside the new one."""
+    stream = Stream()
+    stream.update([det("hot dog", 52, 200, 150), det("sandwich", 48, 100, 60, 400, 300)])
+    out = stream.update([det("hot dog", 52, 100, 60, 400, 300)])
+    assert [d["box"] for d in out if d["hotdog"]] == [[100, 60, 400, 300]]
+    others = stream.update([det("cup", 41, 10, 10)])  # no hot dog of its own: held as it was
+    assert [d["held"] for d in others if d["hotdog"]] == [True]
+
+
 def test_a_jittering_box_is_steadier_than_its_detections() -> None:
     rng = random.Random(7)
     tracker = Stream()

@@ -11,10 +11,17 @@ newest one: a compressed video frame now and then fools the classifier (a bowl o
 in blocky H.264 read as a 1% hot dog where the clean frames read 0.5%), and one such look
 must not speak for the place for half a second. Each stream has its own memory, and one
 frame of a stream is in flight at a time (the requestor's rule), so it needs no lock.
+
+A glance: while the stream's live verdict is settled (the session says so), a frame whose
+boxes are all places looked at lately, and whose whole frame was looked at within
+GLANCE_FRAMES frames, is judged from memory alone: the detector runs, the classifier rests.
+A glance is not new evidence (the session does not count it), the places follow their boxes
+as the camera moves, and a place looked at lately that left the view ends the glances.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from seefood.detection.verdict import Box, iou
@@ -22,6 +29,7 @@ from seefood.detection.verdict import Box, iou
 LIVE_CROPS = 1  # crops classified anew per live frame
 MAX_AGE = 12  # frames a look stays good for: half a second at 24 fps
 MATCH_IOU = 0.5  # a box this close to a remembered one is the same thing
+GLANCE_FRAMES = 4  # frames a settled stream may go on looks this old (a full look in five)
 
 Look = tuple[float, float]  # the classifier's p(hotdog), p(food)
 
@@ -36,6 +44,9 @@ class CropMemory:
     def __init__(self) -> None:
         self._places: list[_Place] = []
         self._frame = 0
+        self._whole: tuple[Look, int] | None = None  # the last look at the whole frame
+        self.settled = False  # the session's word: its live verdict is settled
+        self.glanced = False  # whether the last frame was judged from memory alone
 
     def __len__(self) -> int:
         """How many places it remembers."""
@@ -52,15 +63,36 @@ class CropMemory:
         return max(matches, key=lambda p: p.looks[-1][1], default=None)
 
     def recall(self, box: Box) -> Look | None:
-        """The mean of the recent looks at this place, if it was looked at lately."""
+        """The mean of the recent looks at this place, if it was looked at lately; the
+        place follows the box (a camera that pans moves every box a little each frame)."""
         place = self._find(box)
         if place is None:
             return None
-        n = len(place.looks)
-        return (
-            sum(look[0] for look, _ in place.looks) / n,
-            sum(look[1] for look, _ in place.looks) / n,
-        )
+        place.box = box
+        return _mean(place)
+
+    def remember_frame(self, look: Look) -> None:
+        """The classifier's look at the whole frame."""
+        self._whole = (look, self._frame)
+
+    def glance(self, boxes: Sequence[Box]) -> tuple[Look, list[Look | None]] | None:
+        """The whole frame's and each box's looks from memory (None: a box never seen),
+        if the stream is settled, its whole frame was looked at within GLANCE_FRAMES and
+        every place looked at that lately is still in view; else None: look again."""
+        if not self.settled or self._whole is None:
+            return None
+        if self._frame - self._whole[1] > GLANCE_FRAMES:
+            return None
+        places = [self._find(box) for box in boxes]
+        lately = [p for p in self._places if self._frame - p.looks[-1][1] <= GLANCE_FRAMES]
+        if any(all(p is not q for q in places) for p in lately):
+            return None  # something looked at lately left the view
+        looks: list[Look | None] = []
+        for place, box in zip(places, boxes, strict=True):
+            if place is not None:
+                place.box = box
+            looks.append(_mean(place) if place is not None else None)
+        return self._whole[0], looks
 
     def age(self, box: Box) -> int:
         """Frames since this place was last looked at (0 for a place never seen)."""
@@ -77,4 +109,13 @@ class CropMemory:
 
     def adopt(self, other: CropMemory) -> None:
         """Take on what `other` remembers: this memory's copy, updated by a remote worker."""
-        self._places, self._frame = other._places, other._frame
+        self._places, self._frame, self._whole = other._places, other._frame, other._whole
+        self.glanced = other.glanced
+
+
+def _mean(place: _Place) -> Look:
+    n = len(place.looks)
+    return (
+        sum(look[0] for look, _ in place.looks) / n,
+        sum(look[1] for look, _ in place.looks) / n,
+    )

@@ -7,7 +7,8 @@ Messages are JSON objects with a `type`:
   live verdict is hotdog. Each box has a `track_id` (the same object keeps its number) and
   `held` (true: not detected in this frame, its track's last box shown a moment longer).
   `reused`: true when the frame had not changed since the last frame the models saw, whose
-  result it repeats (see `reuse`);
+  result it repeats (see `reuse`); `glanced`: true when only the detector ran, the
+  classifier's looks recalled from the stream's last frames (seefood.detection.memory);
 - `dropped`: the broker dropped the stream's request under load; a newer frame follows;
 - `closing`: the server is ending the session, says why, and whether calling again may
   help (`retry`: false when the same call would be ended the same way); the peer
@@ -55,6 +56,7 @@ def result_message(
         "flip": frame.orientation.flip,
         **body,
         "reused": False,
+        "glanced": frame.memory.glanced if frame.memory is not None else False,
         "live": live.to_dict(),
     }
 

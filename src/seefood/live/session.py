@@ -157,6 +157,8 @@ class LiveSession:
                     if self.messages.send(reused_message(earlier, received, self.live)):
                         self.results_sent += 1
                     continue
+            # A settled stream's frame may be judged from the classifier's memory (a glance).
+            self.memory.settled = self.reuse.enabled and self.live.settled
             self.stream.put(received)
 
     async def _watchdog(self) -> None:
@@ -193,7 +195,8 @@ class LiveSession:
         result = delivered.inference.result
         now = time.monotonic()
         before = self.live.verdict
-        self.live.look(result.hotdog_score, result.threshold, now)
+        if not self.memory.glanced:  # a glance repeats earlier looks: it is no new evidence
+            self.live.look(result.hotdog_score, result.threshold, now)
         confirmed = self.live.verdict == "hotdog" and before != "hotdog"
         if confirmed and self.on_sighting is not None:
             # A confirmed episode: once, when the evidence first holds (not every frame).
@@ -236,15 +239,9 @@ class LiveSession:
         with contextlib.suppress(Exception):
             await self.pc.close()
         release_memory()  # the decoder's picture buffers, back to the system
-        log.info(
-            "session stop",
-            extra={
-                "session": self.id,
-                "reason": reason,
-                "frames": self.frames_received,
-                "results": self.results_sent,
-                "seconds": round(time.monotonic() - self.started, 1),
-            },
-        )
+        extra: dict[str, object] = {"session": self.id, "reason": reason}
+        seconds = round(time.monotonic() - self.started, 1)
+        extra |= {"frames": self.frames_received, "results": self.results_sent, "seconds": seconds}
+        log.info("session stop", extra=extra)
         self.closed.set()
         self.on_closed(self)

@@ -173,13 +173,18 @@ class Tracker:
                 _follow(track, detection, at)
             out.append(_shown(track, track.box, width, height, held=False))
         updated = {d.track_id for d in out}
+        # The engine marks one hot dog a frame, so one is shown: this frame's own, else the
+        # one seen last (others are its former boxes: the classifier's pick moved).
+        hotdogs = [t for t in self._tracks if t.detection.hotdog and t.misses < HOLD]
+        shown_hotdog = max(hotdogs, key=lambda t: (t.id in updated, t.seen), default=None)
         kept: list[_Track] = []
         for track in self._tracks:
             if track.id not in updated:
                 track.misses += 1
                 if track.misses > HOLD:
                     continue
-                out.append(_shown(track, track.predicted(at), width, height, held=True))
+                if not track.detection.hotdog or track is shown_hotdog:
+                    out.append(_shown(track, track.predicted(at), width, height, held=True))
             kept.append(track)
         self._tracks = kept
         return out
