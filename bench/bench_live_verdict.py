@@ -129,7 +129,7 @@ def stream(clips: list[list[RGBImage]]) -> list[list[dict[str, Any]]]:
     for m in messages:
         if m["type"] != "result":
             continue
-        index = ((m["frame"] - first_sent[0]) % 2**32) // (90_000 // FPS) // each
+        index = round(((m["frame"] - first_sent[0]) % 2**32) / (90_000 / FPS)) // each
         m["voted"] = votes.update(m["verdict"])
         if index < len(clips):
             per_photo[index].append(m)

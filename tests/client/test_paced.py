@@ -30,6 +30,14 @@ def test_at_its_own_rate_every_item_is_sent_a_frame_apart() -> None:
     assert [ts for _, ts in got] == [round(i * CLOCK / SOURCE_FPS) for i in range(4)]
 
 
+def test_timestamps_stay_on_the_frame_grid() -> None:
+    """Seconds summed 1/fps at a time fall a hair short of whole ticks: at 30 fps frame 60
+    was stamped 179999, one tick into frame 59's slot (a bench counted it a photo early).
+    At 300 fps the same sum goes wrong from frame 4; 300 frames take a second."""
+    got = _take(Counter(itertools.count(), fps=300.0), 300)
+    assert [ts for _, ts in got] == [i * 300 for i in range(300)]
+
+
 def test_paced_it_leaves_items_out_and_keeps_the_source_in_real_time() -> None:
     track = Counter(itertools.count())
     track.max_fps = SOURCE_FPS / 3

@@ -43,6 +43,20 @@ def test_one_low_look_does_not_end_a_hot_dog_and_a_run_of_them_does() -> None:
     assert verdict.to_dict()["frames"] == len(after) - after.index("not_hotdog")
 
 
+def test_a_hot_dog_just_called_is_not_ended_by_one_look_however_low() -> None:
+    """Just over ENTER (unchanged frames reused add nothing, so a still hot dog stays
+    there), one look at 0.01 took the evidence below LEAVE: it must take two."""
+    verdict = LiveVerdict()
+    looks(verdict, [0.76] * 5)  # E = 3.2: hotdog
+    assert verdict.verdict == "hotdog" and verdict.evidence < 4
+    assert verdict.look(0.01, 0.5, now=1.0) == "hotdog" and verdict.evidence < 0
+    assert verdict.look(0.01, 0.5, now=1.1) == "not_hotdog"
+    again = LiveVerdict()
+    looks(again, [0.76] * 5)
+    again.look(0.01, 0.5, now=1.0)
+    assert again.look(0.9, 0.5, now=1.1) == "hotdog", "one low look, then a high one"
+
+
 def test_scores_count_from_the_sources_own_threshold() -> None:
     """The detector-only verdict's line is 0.25: a steady 0.4 is a hot dog there."""
     assert looks(LiveVerdict(), [0.4] * 10, threshold=0.25)[-1] == "hotdog"
@@ -76,3 +90,15 @@ def test_settled_means_decided_and_the_last_look_agreed() -> None:
     other = LiveVerdict()
     looks(other, [0.05] * 4)
     assert other.verdict == "not_hotdog" and other.settled
+
+
+def test_glances_only_just_after_a_look_at_a_settled_verdict() -> None:
+    from seefood.live.evidence import GLANCE_SECONDS
+
+    verdict = LiveVerdict()
+    assert not verdict.may_glance(0.0)
+    looks(verdict, [0.95] * 6)  # the last look at 0.5 s
+    assert verdict.settled and verdict.may_glance(0.5 + GLANCE_SECONDS / 2)
+    assert not verdict.may_glance(0.5 + GLANCE_SECONDS * 2), "reused frames since: look again"
+    verdict.look(0.3, 0.5, now=0.6)
+    assert verdict.verdict == "hotdog" and not verdict.may_glance(0.61), "the last look disagreed"

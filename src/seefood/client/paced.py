@@ -71,7 +71,7 @@ class PacedTrack(MediaStreamTrack, Generic[T]):
         self._last = item
         self._due += 1 / rate
         self.sent += 1
-        return item, int(at * CLOCK)
+        return item, round(at * CLOCK)  # int() of 60 * (1/30) summed gave 179999
 
 
 def frame_rate(path: Path) -> float:

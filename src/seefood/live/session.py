@@ -158,7 +158,7 @@ class LiveSession:
                         self.results_sent += 1
                     continue
             # A settled stream's frame may be judged from the classifier's memory (a glance).
-            self.memory.settled = self.reuse.enabled and self.live.settled
+            self.memory.settled = self.reuse.enabled and self.live.may_glance(now)
             self.stream.put(received)
 
     async def _watchdog(self) -> None:
@@ -195,7 +195,8 @@ class LiveSession:
         result = delivered.inference.result
         now = time.monotonic()
         before = self.live.verdict
-        if not self.memory.glanced:  # a glance repeats earlier looks: it is no new evidence
+        glanced = self.memory.glanced  # a glance repeats earlier looks: no evidence, not reused
+        if not glanced:
             self.live.look(result.hotdog_score, result.threshold, now)
         confirmed = self.live.verdict == "hotdog" and before != "hotdog"
         if confirmed and self.on_sighting is not None:
@@ -204,7 +205,8 @@ class LiveSession:
             self.on_sighting(seen)
         message = result_message(delivered, self.live, self.tracks)
         frame = delivered.frame
-        self.reuse.remember(frame.thumbnail, frame.picture, message, now)
+        if not glanced:
+            self.reuse.remember(frame.thumbnail, frame.picture, message, now)
         if self.messages.send(message):
             self.results_sent += 1
 
