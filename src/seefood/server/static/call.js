@@ -72,6 +72,16 @@ function waitForIce(conn, timeoutMs) {
 // `onWaiting(ahead, detail)` while the server is full and the call waits in its line.
 // Throws an ApiError (with the HTTP status) when the server refuses, fetch's TypeError
 // when it cannot be reached.
+// The connected pair, once the browser's stats name it: right after "connected" they may
+// not yet (a loaded machine's Chromium gave none, and the path stayed blank all call).
+async function showPath(conn, isCurrent, onPath) {
+  for (let i = 0; i < 20 && isCurrent(); i++) {
+    const path = await describePath(conn).catch(() => null);
+    if (path) { if (isCurrent()) onPath(path); return; }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 export async function connect(stream, isCurrent, { onMessage, onLost, onPath, onWaiting }) {
   const { channel: label, ice_servers: iceServers } = await clientConfig();
   // Chromium needs its legacy flag for encoded streams; the standard transform does not.
@@ -97,7 +107,7 @@ export async function connect(stream, isCurrent, { onMessage, onLost, onPath, on
     if (conn !== pc) return; // closed by us
     if (conn.connectionState === "connected") {
       connected = true;
-      describePath(conn).then((path) => { if (path && conn === pc) onPath(path); }).catch(() => {});
+      showPath(conn, () => conn === pc, onPath);
     } else if (["failed", "disconnected", "closed"].includes(conn.connectionState)) {
       onLost(connected ? null : explainIceFailure(gatheredTypes(conn), iceServers));
     }
