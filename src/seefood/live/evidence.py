@@ -62,7 +62,7 @@ class LiveVerdict:
     held: int = 0  # looks since the verdict last changed
     last: float | None = None  # when the last look came (time.monotonic())
     last_step: float = 0.0  # what the last look added
-    low: int = 0  # looks in a row at LEAVE or below (while hotdog)
+    low: int = 0  # looks in a row at LEAVE or below: MIN_LOOKS of them end hotdog
 
     @property
     def settled(self) -> bool:

@@ -65,13 +65,6 @@ function waitForIce(conn, timeoutMs) {
   });
 }
 
-// Call the server with the camera's `stream`. `isCurrent()` says whether the caller still
-// wants this call after each wait; `onMessage` gets each data-channel message, `onLost` is
-// called when the server ends the session or the connection fails (with a sentence for the
-// person when ICE never connected), `onPath` with the way the call goes once it connects,
-// `onWaiting(ahead, detail)` while the server is full and the call waits in its line.
-// Throws an ApiError (with the HTTP status) when the server refuses, fetch's TypeError
-// when it cannot be reached.
 // The connected pair, once the browser's stats name it: right after "connected" they may
 // not yet (a loaded machine's Chromium gave none, and the path stayed blank all call).
 async function showPath(conn, isCurrent, onPath) {
@@ -82,6 +75,13 @@ async function showPath(conn, isCurrent, onPath) {
   }
 }
 
+// Call the server with the camera's `stream`. `isCurrent()` says whether the caller still
+// wants this call after each wait; `onMessage` gets each data-channel message, `onLost` is
+// called when the server ends the session or the connection fails (with a sentence for the
+// person when ICE never connected), `onPath` with the way the call goes once it connects,
+// `onWaiting(ahead, detail)` while the server is full and the call waits in its line.
+// Throws an ApiError (with the HTTP status) when the server refuses, fetch's TypeError
+// when it cannot be reached.
 export async function connect(stream, isCurrent, { onMessage, onLost, onPath, onWaiting }) {
   const { channel: label, ice_servers: iceServers } = await clientConfig();
   // Chromium needs its legacy flag for encoded streams; the standard transform does not.
