@@ -7,6 +7,7 @@ Usage: python scripts/screenshots.py [OUT_DIR]   (default: docs/)
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import threading
@@ -128,4 +129,13 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs")
+    # argparse, so that "--help" prints the usage instead of becoming a folder of screenshots.
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "out_dir",
+        nargs="?",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "docs",
+        help="where the screenshots go (default: docs/)",
+    )
+    main(parser.parse_args().out_dir)
