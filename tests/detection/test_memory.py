@@ -2,7 +2,7 @@
 
 import pytest
 
-from seefood.detection.memory import MAX_AGE, CropMemory
+from seefood.detection.memory import MAX_AGE, MAX_SECONDS, CropMemory
 
 
 def test_a_box_in_nearly_the_same_place_is_recalled_until_it_is_old() -> None:
@@ -31,6 +31,21 @@ def test_a_place_recalls_the_mean_of_its_recent_looks() -> None:
     for _ in range(MAX_AGE):
         memory.next_frame()
     assert memory.recall((11, 10, 51, 50)) == (0.7, 0.5), "the first look grew too old"
+
+
+def test_a_look_grows_old_with_the_streams_time_not_only_its_model_frames() -> None:
+    """While unchanged frames are answered without the models, few model frames pass: a
+    look a second old is not recalled, however few frames ago the models took it."""
+    memory = CropMemory()
+    memory.at = 10.0
+    memory.next_frame()
+    memory.remember((10, 10, 50, 50), (0.1, 0.9))  # a draft of the first frame after a cut
+    memory.at = 10.0 + MAX_SECONDS / 2
+    memory.next_frame()
+    assert memory.recall((10, 10, 50, 50)) == (0.1, 0.9), "a moment later: recalled"
+    memory.at = 10.0 + MAX_SECONDS + 0.1
+    memory.next_frame()
+    assert memory.recall((10, 10, 50, 50)) is None, "two model frames, but too long ago"
 
 
 def test_a_copy_updated_elsewhere_is_adopted() -> None:

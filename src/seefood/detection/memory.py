@@ -2,14 +2,16 @@
 
 Consecutive frames of a camera show the same things in nearly the same places, so a frame
 needs the classifier only on LIVE_CROPS of its food boxes, the others recalled from the
-frames before: a box never seen first, else the one looked at longest ago. A hot dog in view is then
-judged with one classifier run on the frame and one on its box, not six, and one viewer
-keeps its frame rate.
+frames before: a box never seen first, else the one looked at longest ago. A hot dog in
+view is then judged with one classifier run on the frame and one on its box, not six, and
+one viewer keeps its frame rate.
 
-A place's recalled look is the mean of its looks over the last MAX_AGE frames, not the
-newest one: a compressed video frame now and then fools the classifier (a bowl of macarons
-in blocky H.264 read as a 1% hot dog where the clean frames read 0.5%), and one such look
-must not speak for the place for half a second. Each stream has its own memory, and one
+A place's recalled look is the mean of its looks over the last MAX_AGE frames the models
+saw, not the newest one: a compressed video frame now and then fools the classifier (a
+bowl of macarons in blocky H.264 read as a 1% hot dog where the clean frames read 0.5%),
+and one such look must not speak for the place for half a second. Looks also grow old
+with the stream's own time (MAX_SECONDS): while unchanged frames are answered without the
+models, twelve model frames can span seconds. Each stream has its own memory, and one
 frame of a stream is in flight at a time (the requestor's rule), so it needs no lock.
 
 A glance: while the stream's live verdict is settled (the session says so), a frame whose
@@ -28,6 +30,7 @@ from seefood.detection.verdict import Box, iou
 
 LIVE_CROPS = 1  # crops classified anew per live frame
 MAX_AGE = 12  # frames a look stays good for: half a second at 24 fps
+MAX_SECONDS = 0.5  # ... and seconds of the stream's time
 MATCH_IOU = 0.5  # a box this close to a remembered one is the same thing
 GLANCE_FRAMES = 4  # frames a settled stream may go on looks this old (a full look in five)
 
@@ -37,7 +40,7 @@ Look = tuple[float, float]  # the classifier's p(hotdog), p(food)
 @dataclass
 class _Place:
     box: Box  # where it was last seen
-    looks: list[tuple[Look, int]] = field(default_factory=list)  # look, frame number
+    looks: list[tuple[Look, int, float]] = field(default_factory=list)  # look, frame, time
 
 
 class CropMemory:
@@ -46,6 +49,7 @@ class CropMemory:
         self._frame = 0
         self._whole: tuple[Look, int] | None = None  # the last look at the whole frame
         self.settled = False  # the session's word: its live verdict is settled
+        self.at = 0.0  # the session's word: when the frame now seen arrived (its clock, seconds)
         self.glanced = False  # whether the last frame was judged from memory alone
 
     def __len__(self) -> int:
@@ -53,9 +57,14 @@ class CropMemory:
         return len(self._places)
 
     def next_frame(self) -> None:
+        """A new frame, which arrived at `self.at`: looks too old for it are forgotten."""
         self._frame += 1
         for place in self._places:
-            place.looks = [s for s in place.looks if self._frame - s[1] <= MAX_AGE]
+            place.looks = [
+                s
+                for s in place.looks
+                if self._frame - s[1] <= MAX_AGE and self.at - s[2] <= MAX_SECONDS
+            ]
         self._places = [p for p in self._places if p.looks]
 
     def _find(self, box: Box) -> _Place | None:
@@ -102,10 +111,10 @@ class CropMemory:
     def remember(self, box: Box, look: Look) -> None:
         place = self._find(box)
         if place is None:
-            self._places.append(_Place(box, [(look, self._frame)]))
+            self._places.append(_Place(box, [(look, self._frame, self.at)]))
         else:
             place.box = box
-            place.looks.append((look, self._frame))
+            place.looks.append((look, self._frame, self.at))
 
     def adopt(self, other: CropMemory) -> None:
         """Take on what `other` remembers: this memory's copy, updated by a remote worker."""
@@ -116,6 +125,6 @@ class CropMemory:
 def _mean(place: _Place) -> Look:
     n = len(place.looks)
     return (
-        sum(look[0] for look, _ in place.looks) / n,
-        sum(look[1] for look, _ in place.looks) / n,
+        sum(look[0] for look, _, _ in place.looks) / n,
+        sum(look[1] for look, _, _ in place.looks) / n,
     )

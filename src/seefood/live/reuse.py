@@ -7,9 +7,13 @@ saw; under MAX_DIFF grey levels apart on average, the last result is sent again 
 new frame, marked `reused`, and the frame never reaches the broker. The models look again
 at least every MAX_AGE seconds, so that a slow change (the light, a plate pushed
 slowly) is seen, and the reference is always a frame they saw, so small steps add up
-to a difference. A reused result is not new evidence: the live verdict does not count it,
-and results are reused only while that verdict is settled (seefood.live.evidence), so a
-new dish, or one near the line, gets a look every frame until it is decided.
+to a difference. A result stands for later frames only once its scene has been looked at
+for SETTLE seconds: the first frames after a cut are the encoder's rough drafts of the new
+picture (a hot dog that read 0.83 from its third frame read 0.45 and 0.43 on the first
+two), and the first draft had stood for the next second, the old dish's verdict still
+settled. A reused result is not new evidence: the live verdict does not count it, and
+results are reused only while that verdict is settled (seefood.live.evidence), so a new
+dish, or one near the line, gets a look every frame until it is decided.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from numpy.typing import NDArray
 THUMB = (32, 24)  # width, height of the grey copy
 MAX_DIFF = 2.0  # mean absolute difference, in grey levels (of 255), that is "unchanged"
 MAX_AGE = 1.0  # seconds a result may stand for later frames
+SETTLE = 0.3  # seconds a new scene is looked at on every frame before a result stands for it
 
 Thumbnail = NDArray[np.uint8]
 R = TypeVar("R")
@@ -55,14 +60,23 @@ class Reuse(Generic[R]):
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self._reference: _Reference[R] | None = None
+        self._looked: tuple[Thumbnail, object] | None = None  # the last frame the models saw
+        self._scene_since = 0.0  # when the models first saw the scene of that frame
         self.reused = 0  # frames answered from an earlier result
         self.fresh = 0  # results the models made
 
     def remember(self, thumb: Thumbnail | None, key: object, result: R, now: float) -> None:
-        """A fresh result, for the frame whose copy is `thumb`."""
+        """A fresh result, for the frame whose copy is `thumb`: it stands for later frames
+        once the frames looked at have shown this scene for SETTLE seconds."""
         self.fresh += 1
-        if thumb is not None:
-            self._reference = _Reference(thumb, key, result, now)
+        if thumb is None:
+            return
+        last = self._looked
+        if last is None or last[1] != key or difference(thumb, last[0]) > MAX_DIFF:
+            self._scene_since = now  # a new scene (or the first): looked at until it settles
+        self._looked = (thumb, key)
+        settled = now - self._scene_since >= SETTLE
+        self._reference = _Reference(thumb, key, result, now) if settled else None
 
     def lookup(self, thumb: Thumbnail, key: object, now: float) -> R | None:
         """The result that stands for this frame, or None: it needs the models."""

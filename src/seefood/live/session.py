@@ -159,6 +159,7 @@ class LiveSession:
                     continue
             # A settled stream's frame may be judged from the classifier's memory (a glance).
             self.memory.settled = self.reuse.enabled and self.live.may_glance(now)
+            self.memory.at = now
             self.stream.put(received)
 
     async def _watchdog(self) -> None:
