@@ -102,3 +102,18 @@ def test_glances_only_just_after_a_look_at_a_settled_verdict() -> None:
     assert not verdict.may_glance(0.5 + GLANCE_SECONDS * 2), "reused frames since: look again"
     verdict.look(0.3, 0.5, now=0.6)
     assert verdict.verdict == "hotdog" and not verdict.may_glance(0.61), "the last look disagreed"
+
+
+def test_a_firm_look_is_settled_and_far_from_the_line() -> None:
+    """What may stand for a new scene at once (seefood.live.reuse): not a draft at 0.45
+    that a settled "not hotdog" still agrees with."""
+    other = LiveVerdict()
+    looks(other, [0.05] * 4)
+    assert other.settled and other.firm
+    other.look(0.45, 0.5, now=0.5)
+    assert other.settled and not other.firm, "agrees, but near the line"
+    hotdog = LiveVerdict()
+    looks(hotdog, [0.95] * 6)
+    assert hotdog.firm
+    hotdog.look(0.6, 0.5, now=0.7)
+    assert hotdog.settled and not hotdog.firm

@@ -36,6 +36,7 @@ PATIENCE = 6  # looks after which an undecided stream is "not_hotdog"
 MAX_GAP = 2.0  # seconds without a look after which the evidence starts again
 GLANCE_SECONDS = 0.25  # a settled verdict stands for glances this long after its last look
 CAP = 8.0  # evidence is kept within +-CAP: a new dish is not held back by a long last one
+FIRM = 1.0  # log-odds from the line of a look that may stand for a new scene (0.27, 0.73)
 
 LiveVerdictName = Literal["hotdog", "not_hotdog", "pending"]
 
@@ -73,6 +74,12 @@ class LiveVerdict:
         if self.verdict == "not_hotdog":
             return self.evidence <= NOT_HOTDOG and self.last_step < 0
         return False
+
+    @property
+    def firm(self) -> bool:
+        """Settled, and the last look FIRM or more beyond the line on the verdict's side: it
+        may stand for a new scene's unchanged frames at once (seefood.live.reuse)."""
+        return self.settled and abs(self.last_step) >= FIRM
 
     def may_glance(self, now: float) -> bool:
         """Whether a changed frame may be judged from the classifier's memory (see

@@ -11,9 +11,11 @@ to a difference. A result stands for later frames only once its scene has been l
 for SETTLE seconds: the first frames after a cut are the encoder's rough drafts of the new
 picture (a hot dog that read 0.83 from its third frame read 0.45 and 0.43 on the first
 two), and the first draft had stood for the next second, the old dish's verdict still
-settled. A reused result is not new evidence: the live verdict does not count it, and
-results are reused only while that verdict is settled (seefood.live.evidence), so a new
-dish, or one near the line, gets a look every frame until it is decided.
+settled. A firm look (far from the line: FIRM in seefood.live.evidence) stands at once,
+so that a cut between two clear dishes costs one look, not a third of a second of them.
+A reused result is not new evidence: the live verdict does not count it, and results are
+reused only while that verdict is settled (seefood.live.evidence), so a new dish, or one
+near the line, gets a look every frame until it is decided.
 """
 
 from __future__ import annotations
@@ -65,9 +67,12 @@ class Reuse(Generic[R]):
         self.reused = 0  # frames answered from an earlier result
         self.fresh = 0  # results the models made
 
-    def remember(self, thumb: Thumbnail | None, key: object, result: R, now: float) -> None:
+    def remember(
+        self, thumb: Thumbnail | None, key: object, result: R, now: float, *, firm: bool = False
+    ) -> None:
         """A fresh result, for the frame whose copy is `thumb`: it stands for later frames
-        once the frames looked at have shown this scene for SETTLE seconds."""
+        once the frames looked at have shown this scene for SETTLE seconds, or at once if
+        it is `firm` (its look read far from the line: a draft near it is looked at again)."""
         self.fresh += 1
         if thumb is None:
             return
@@ -75,7 +80,7 @@ class Reuse(Generic[R]):
         if last is None or last[1] != key or difference(thumb, last[0]) > MAX_DIFF:
             self._scene_since = now  # a new scene (or the first): looked at until it settles
         self._looked = (thumb, key)
-        settled = now - self._scene_since >= SETTLE
+        settled = firm or now - self._scene_since >= SETTLE
         self._reference = _Reference(thumb, key, result, now) if settled else None
 
     def lookup(self, thumb: Thumbnail, key: object, now: float) -> R | None:

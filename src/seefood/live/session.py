@@ -207,7 +207,7 @@ class LiveSession:
         message = result_message(delivered, self.live, self.tracks)
         frame = delivered.frame
         if not glanced:
-            self.reuse.remember(frame.thumbnail, frame.picture, message, now)
+            self.reuse.remember(frame.thumbnail, frame.picture, message, now, firm=self.live.firm)
         if self.messages.send(message):
             self.results_sent += 1
 
