@@ -19,7 +19,11 @@ and the ceiling: how many of those missed hot dogs read hotdog on any frame of t
 approach as stills, before encoding (no rule over frames calls more of them without calling
 hotdog on frames that read otherwise).
 
-Usage: python bench/bench_live_verdict.py [--photos 40] [--seconds 2] [--approach]
+It also prints the trade of the line for "hotdog" (ENTER): the live verdict replayed over
+the same fresh looks at other values. `--hard` puts the suite's six hardest other dishes
+(tests/videos.py) among the other food.
+
+Usage: python bench/bench_live_verdict.py [--photos 40] [--seconds 2] [--approach] [--hard]
 """
 
 from __future__ import annotations
@@ -41,12 +45,14 @@ from seefood.client.stream import StreamClient
 from seefood.config import Settings
 from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.settings import build_engine
+from seefood.live import evidence
+from seefood.live.evidence import LiveVerdict
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app
 from seefood.types import RGBImage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's rigs
-from tests.videos import letterboxed
+from tests.videos import HARD_OTHER_FOOD, letterboxed
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "hotdog-dev"
 FPS = 30
@@ -210,11 +216,20 @@ def main() -> None:
         action="store_true",
         help="bring the camera nearer to each photo (whole to 2x on its centre) instead",
     )
+    parser.add_argument(
+        "--hard",
+        action="store_true",
+        help="the suite's six hardest other dishes (tests/videos.py) among the other food",
+    )
     args = parser.parse_args()
     names = {
         label: sorted((SHARED / label).glob("*.jpg"))[: args.photos]
         for label in ("hotdog", "not_hotdog")
     }
+    if args.hard:
+        hard = [SHARED / "not_hotdog" / name for name in HARD_OTHER_FOOD]
+        rest = [p for p in names["not_hotdog"] if p not in hard]
+        names["not_hotdog"] = (hard + rest)[: args.photos]
     # Alternate the labels: every photo follows one of the other kind.
     order = [p for pair in zip(names["hotdog"], names["not_hotdog"], strict=False) for p in pair]
     originals = [load_image(p) for p in order]
@@ -239,9 +254,50 @@ def main() -> None:
     print_table(rows)
     for line in worse_live(order, labels, stills, per_photo):
         print("worse live than still:", line)
+    print_trade(labels, stills, per_photo)
     if args.approach:
         print_approach(labels, stills, per_photo)
         print_ceiling(engine, labels, stills, clips)
+
+
+def replayed(per_photo: list[list[dict[str, Any]]], enter: float) -> list[list[dict[str, Any]]]:
+    """The live verdict again over the same fresh looks, with ENTER at `enter`: each result
+    gets `replayed`, the verdict that rule would have shown. The reuse and glances of the
+    run followed the shipped rule, so this is an estimate of another rule, not a run of it."""
+    saved = evidence.ENTER
+    evidence.ENTER = enter
+    try:
+        live = LiveVerdict()
+        first = next((r[0]["frame"] for r in per_photo if r), 0)
+        out = []
+        for results in per_photo:
+            again = []
+            for m in results:
+                if not m["reused"] and not m["glanced"]:
+                    at = ((m["frame"] - first) % 2**32) / 90_000  # RTP time, in seconds
+                    live.look(m["hotdog_score"], 0.5, at)
+                again.append({**m, "replayed": live.verdict})
+            out.append(again)
+        return out
+    finally:
+        evidence.ENTER = saved
+
+
+def print_trade(
+    labels: list[str], stills: list[str], per_photo: list[list[dict[str, Any]]]
+) -> None:
+    """What other lines for "hotdog" (ENTER) would trade on these results: right at the end
+    and worse than the still against flashes and the looks it takes."""
+    print(f"{'ENTER':>6}{'right':>7}{'worse':>7}{'flashes':>9}{'to hotdog':>11}")
+    for enter in (1.5, 2.0, 2.5, evidence.ENTER, 3.5):
+        stats = score(lambda m: m["replayed"], labels, stills, replayed(per_photo, enter))
+        to_hotdog = statistics.median(stats["results to hotdog"] or [float("nan")])
+        shipped = " (shipped)" if enter == evidence.ENTER else ""
+        print(
+            f"{enter:>6g}{sum(stats['right at the end']):>7g}"
+            f"{sum(stats['worse than the still']):>7g}{sum(stats['flashes on other food']):>9g}"
+            f"{to_hotdog:>11g}{shipped}"
+        )
 
 
 def print_ceiling(
