@@ -6,7 +6,7 @@ from seefood.detection.result import Detection, DetectionResult, Timings
 from seefood.inference.broker import Drop
 from seefood.inference.requestor import Delivered
 from seefood.inference.requests import Inference
-from seefood.live.evidence import LiveVerdict
+from seefood.live.evidence import LiveVerdict, logit
 from seefood.live.frames import ReceivedFrame
 from seefood.live.orientation import Orientation
 from seefood.live.protocol import (
@@ -27,7 +27,7 @@ def _frame(rotation: int = 90) -> ReceivedFrame:
 
 
 def test_result_message_is_the_still_result_plus_the_frame_and_the_live_verdict() -> None:
-    hotdog = Detection(52, "hot dog", 0.8, (16.0, 12.0, 32.0, 24.0), hotdog=True)
+    hotdog = Detection(52, "hot dog", 0.8, (16.0, 12.0, 32.0, 24.0), hotdog=True, looked=0.8)
     result = DetectionResult(64, 48, [hotdog], 0.8, 0.25, Timings(decode=1.0, inference=10.0))
     delivered = Delivered(_frame(), Inference(result, 1, 2.0), 0.003)
     live = LiveVerdict()
@@ -40,7 +40,14 @@ def test_result_message_is_the_still_result_plus_the_frame_and_the_live_verdict(
         "rotation": 90,
         "flip": False,
         **result.to_dict(),
-        "detections": [{**result.to_dict()["detections"][0], "track_id": 1, "held": False}],
+        "detections": [
+            {
+                **result.to_dict()["detections"][0],
+                "track_id": 1,
+                "held": False,
+                "evidence": round(logit(0.8) - logit(0.25), 3),  # its first look, from the line
+            }
+        ],
         "reused": False,
         "glanced": False,
         "live": {"verdict": "hotdog", "evidence": round(live.evidence, 3), "frames": 1},
@@ -60,6 +67,24 @@ def test_a_glanced_frame_says_so() -> None:
         Delivered(frame, Inference(result, 1, 2.0), 0.0), LiveVerdict(), Tracker()
     )
     assert message["glanced"] is True
+
+
+def test_a_glance_adds_no_evidence_to_the_tracks() -> None:
+    """A glance's box scores are recalled looks: the object's evidence stays as it was."""
+    from seefood.detection.memory import CropMemory
+
+    memory = CropMemory()
+    pizza = Detection(53, "pizza", 0.7, (16.0, 12.0, 32.0, 24.0), looked=0.1)
+    result = DetectionResult(64, 48, [pizza], 0.1, 0.5)
+    tracks = Tracker()
+    evidence = []
+    for glanced in (False, True, True):
+        memory.glanced = glanced
+        frame = ReceivedFrame(_frame().frame, Orientation(), 1.0, rtp_timestamp=9, memory=memory)
+        delivered = Delivered(frame, Inference(result, 1, 2.0), 0.0)
+        message = result_message(delivered, LiveVerdict(), tracks)
+        evidence.append(message["detections"][0]["evidence"])
+    assert evidence == [round(logit(0.1), 3)] * 3, evidence
 
 
 def test_a_frames_hot_dog_box_waits_for_the_live_verdict() -> None:

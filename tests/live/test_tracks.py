@@ -190,3 +190,34 @@ def test_a_box_far_beyond_its_track_is_a_new_object() -> None:
     first = tracker.update([det("cup", 41, 0, 200)])[0]
     then = tracker.update([det("cup", 41, 160, 200)])[0]  # 1.6 widths away
     assert then["track_id"] != first["track_id"]
+
+
+def test_each_object_builds_up_evidence_from_its_own_looks() -> None:
+    """Two dishes side by side: the one the classifier reads as a hot dog look after look
+    gains evidence, the other loses it; a box never looked at alone has none."""
+    stream = Tracker()
+    at = 0.0
+    out: list[Any] = []
+    for _ in range(6):
+        at += FRAME
+        boxes = [det("hot dog", 52, 40, 60), det("pizza", 53, 400, 60), det("cup", 41, 250, 300)]
+        out = [d.model_dump() for d in stream.update(boxes, W, H, at, [0.9, 0.1, None])]
+    by_class = {d["class_name"]: d for d in out}
+    assert by_class["hot dog"]["evidence"] > 3.0
+    assert by_class["pizza"]["evidence"] < -2.0
+    assert by_class["cup"]["evidence"] is None
+
+
+def test_one_frames_pick_does_not_make_an_object_its_own_looks_deny_the_hot_dog() -> None:
+    """The classifier's pick is one frame's: a box that its own looks have called no hot dog
+    is not sent as the hot dog when the engine marks it once (the data channel would
+    otherwise show it, boxed as the hot dog, for that frame)."""
+    stream = Tracker()
+    at = 0.0
+    for _ in range(6):
+        at += FRAME
+        stream.update([det("sandwich", 48, 200, 100)], W, H, at, [0.1])
+    at += FRAME
+    marked = stream.update([det("hot dog", 52, 202, 100)], W, H, at, [0.55])
+    assert not any(d.hotdog for d in marked), marked
+    assert len(stream) == 1, "still the same object, not held twice"

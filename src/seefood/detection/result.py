@@ -97,11 +97,13 @@ class Detection:
     score: float
     box: tuple[float, float, float, float]  # x, y, width, height in source pixels
     hotdog: bool = False  # the region the hot-dog verdict is about
+    # The verdict's score on this box alone, where the classifier looked at it (live tracks
+    # build up evidence from it); not part of the JSON.
+    looked: float | None = None
 
     def scaled(self, sx: float, sy: float) -> Detection:
         x, y, w, h = self.box
-        box = (x * sx, y * sy, w * sx, h * sy)
-        return Detection(self.class_id, self.class_name, self.score, box, self.hotdog)
+        return replace(self, box=(x * sx, y * sy, w * sx, h * sy))
 
     def to_json(self, width: int, height: int) -> DetectionJSON:
         x, y, w, h = self.box

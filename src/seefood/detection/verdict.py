@@ -121,6 +121,7 @@ class Reading:
     food: float  # that region's food mass
     box: Detection | None = None  # the food box the classifier likes best
     box_score: float = 0.0  # what the score would be on that box alone
+    boxes: tuple[tuple[Detection, float], ...] = ()  # each box looked at, with that score
 
 
 def read(evidence: Evidence, source: VerdictSource, line: Line = DEFAULT_LINE) -> Reading:
@@ -132,8 +133,10 @@ def read(evidence: Evidence, source: VerdictSource, line: Line = DEFAULT_LINE) -
     boost = math.exp(DETECTOR_WEIGHT * evidence.detector)
     best_share, best_food = frame_share, evidence.frame[1]
     box, box_share = None, 0.0
+    boxes = []
     for det, (p_hotdog, p_food) in evidence.crops:
         crop_share = share(p_hotdog, p_food)
+        boxes.append((det, score(crop_share * boost, line.combined)))
         if crop_share > box_share:
             box, box_share = det, crop_share
         if crop_share > best_share:
@@ -144,6 +147,7 @@ def read(evidence: Evidence, source: VerdictSource, line: Line = DEFAULT_LINE) -
         best_food,
         box,
         score(box_share * boost, line.combined),
+        tuple(boxes),
     )
 
 
@@ -160,7 +164,12 @@ def judged(
     reading = read(evidence, source, line)
     # The hot dog on screen is a box the classifier confirmed, never one it did not: the
     # detector's own hot-dog boxes go (its score stays in `scores`), a confirmed one returns.
-    detections = [d for d in detected.detections if not d.hotdog]
+    looked = {(d.box, d.class_id): s for d, s in reading.boxes}
+    detections = [
+        replace(d, looked=looked.get((d.box, d.class_id)))
+        for d in detected.detections
+        if not d.hotdog
+    ]
     box = reading.box
     if box is not None and reading.score >= threshold and reading.box_score >= threshold:
         detections = _marked(detections, box, reading.box_score)
@@ -174,7 +183,7 @@ def judged(
 
 
 def _marked(detections: list[Detection], region: Detection, confidence: float) -> list[Detection]:
-    hotdog = Detection(HOTDOG_CLASS_ID, "hot dog", confidence, region.box, hotdog=True)
+    hotdog = Detection(HOTDOG_CLASS_ID, "hot dog", confidence, region.box, True, confidence)
     for i, det in enumerate(detections):
         if det.box == region.box and det.class_id == region.class_id:
             return [*detections[:i], hotdog, *detections[i + 1 :]]

@@ -4,8 +4,10 @@ Messages are JSON objects with a `type`:
 - `result`: one inferred frame; `frame` is its RTP timestamp, boxes are in the upright frame;
   `verdict` and `hotdog_score` are this frame's own, `live` the stream's verdict over its
   frames (see `evidence`): what a viewer is told. A hot-dog box is marked only while the
-  live verdict is hotdog. Each box has a `track_id` (the same object keeps its number) and
-  `held` (true: not detected in this frame, its track's last box shown a moment longer).
+  live verdict is hotdog. Each box has a `track_id` (the same object keeps its number),
+  `held` (true: not detected in this frame, its track's last box shown a moment longer) and
+  `evidence` (its object's hot-dog evidence over the looks at it alone, as `live`'s; a box
+  marked the hot dog whose own evidence says otherwise is not sent).
   `reused`: true when the frame had not changed since the last frame the models saw, whose
   result it repeats (see `reuse`); `glanced`: true when only the detector ran, the
   classifier's looks recalled from the stream's last frames (seefood.detection.memory);
@@ -43,8 +45,14 @@ def result_message(
     (`live`, already updated with this frame)."""
     frame = delivered.frame
     # Boxes in the upright frame as it was received, even when it was inferred smaller.
-    result = delivered.inference.result.rescaled(*frame.upright_size).to_json()
-    tracked = tracks.update(result.detections, result.width, result.height, frame.arrived)
+    rescaled = delivered.inference.result.rescaled(*frame.upright_size)
+    result = rescaled.to_json()
+    glanced = frame.memory.glanced if frame.memory is not None else False
+    # A glance recalls earlier looks: they are no new evidence for the tracks either.
+    looks = [] if glanced else [d.looked for d in rescaled.detections]
+    tracked = tracks.update(
+        result.detections, result.width, result.height, frame.arrived, looks, rescaled.threshold
+    )
     if live.verdict != "hotdog":  # one frame's hot dog is not yet the stream's
         tracked = [d for d in tracked if not d.hotdog]
     body = result.model_dump(exclude={"detections"})  # its boxes go out as tracked
@@ -56,7 +64,7 @@ def result_message(
         "flip": frame.orientation.flip,
         **body,
         "reused": False,
-        "glanced": frame.memory.glanced if frame.memory is not None else False,
+        "glanced": glanced,
         "live": live.to_dict(),
     }
 

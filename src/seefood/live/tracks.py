@@ -25,20 +25,20 @@ needs `filterpy`. What seefood needs of them is the association step, which is t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
 from pydantic import Field
 
 from seefood.detection.coco import COCO_CLASSES, FOOD_CLASS_IDS
 from seefood.detection.result import DetectionJSON
 from seefood.detection.verdict import iou
+from seefood.live.assignment import distances, greedy, ious
+from seefood.live.evidence import LiveVerdict
 
 HOLD = 3  # results a track is shown for without a detection
 MATCH_IOU = 0.3  # least overlap (with the track's predicted or last box) to be the same object
 NEAR = 1.5  # by distance: the most a centre moves between two results, in its larger sides
-SIZE_RATIO = 2.0  # by distance: the most an area changes between two results
 SMOOTHING = 0.6  # the new box's weight in the track's box, while it keeps still
 STEADY_IOU = 0.8  # a box overlapping its track's this much has kept still
 MOTION = 0.5  # the newest step's weight in the track's motion
@@ -54,6 +54,11 @@ class TrackedJSON(DetectionJSON):
 
     track_id: int = Field(description="the same number for the same object across results")
     held: bool = Field(description="not detected in this frame: its track's box, held a moment")
+    evidence: float | None = Field(
+        description="this object's hot-dog evidence over its own looks, in log-odds (as the "
+        "stream's `live.evidence`; 3 and above: a hot dog); null until the classifier looked "
+        "at it alone"
+    )
 
 
 @dataclass
@@ -64,6 +69,7 @@ class _Track:
     seen: float  # the frame time it was seen at, seconds
     motion: tuple[float, float] = (0.0, 0.0)  # the centre's, per second
     misses: int = 0
+    evidence: LiveVerdict = field(default_factory=LiveVerdict)  # over this object's looks
 
     def predicted(self, at: float) -> Box:
         x, y, w, h = self.box
@@ -74,48 +80,6 @@ class _Track:
 def _corners(box: Box) -> tuple[float, float, float, float]:
     x, y, w, h = box
     return (x, y, x + w, y + h)
-
-
-def _ious(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
-    """IoU of every box in `a` (rows) with every box in `b` (columns), x, y, w, h."""
-    x0 = np.maximum(a[:, None, 0], b[None, :, 0])
-    y0 = np.maximum(a[:, None, 1], b[None, :, 1])
-    x1 = np.minimum(a[:, None, 0] + a[:, None, 2], b[None, :, 0] + b[None, :, 2])
-    y1 = np.minimum(a[:, None, 1] + a[:, None, 3], b[None, :, 1] + b[None, :, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    union = (a[:, 2] * a[:, 3])[:, None] + (b[:, 2] * b[:, 3])[None, :] - inter
-    result: NDArray[np.float64] = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    return result
-
-
-def _distances(
-    a: NDArray[np.float64], b: NDArray[np.float64], size: tuple[int, int]
-) -> NDArray[np.float64]:
-    """How far each box in `a` is from each in `b`, centre to centre, in `b`'s larger
-    side (in pixels of a frame of `size`); infinite where their areas differ more than
-    SIZE_RATIO."""
-    scale = np.array([*size, *size], np.float64)
-    a, b = a * scale, b * scale
-    ca, cb = a[:, :2] + a[:, 2:] / 2, b[:, :2] + b[:, 2:] / 2
-    far = np.hypot(ca[:, None, 0] - cb[None, :, 0], ca[:, None, 1] - cb[None, :, 1])
-    far /= np.maximum(b[:, 2:].max(axis=1), 1e-9)
-    areas = (a[:, 2] * a[:, 3])[:, None] / np.maximum(b[:, 2] * b[:, 3], 1e-12)
-    far[(areas > SIZE_RATIO) | (areas < 1 / SIZE_RATIO)] = np.inf
-    return far
-
-
-def _greedy(rank: NDArray[np.float64]) -> dict[int, int]:
-    """Rows to columns, best (highest) first, each at most once; rank <= 0 never."""
-    pairs: dict[int, int] = {}
-    taken: set[int] = set()
-    for flat in np.argsort(-rank, axis=None):
-        i, j = divmod(int(flat), rank.shape[1])
-        if rank[i, j] <= 0:
-            break
-        if i not in pairs and j not in taken:
-            pairs[i] = j
-            taken.add(j)
-    return pairs
 
 
 def _match(
@@ -129,9 +93,9 @@ def _match(
     n = len(tracks)
     found = np.array([d.box_norm for d in detections], np.float64)
     boxes = np.array([t.predicted(at) for t in tracks] + [t.box for t in tracks], np.float64)
-    both = _ious(found, boxes)  # with the predicted boxes and the last ones, in one go
+    both = ious(found, boxes)  # with the predicted boxes and the last ones, in one go
     overlaps = np.maximum(both[:, :n], both[:, n:])
-    far_both = _distances(found, boxes, size)
+    far_both = distances(found, boxes, size)
     far = np.minimum(far_both[:, :n], far_both[:, n:])
     classes = np.array([d.class_id for d in detections])[:, None]
     tracked = np.array([t.detection.class_id for t in tracks])[None, :]
@@ -143,7 +107,7 @@ def _match(
     rank = np.where(alike & close, 1 + overlaps, 0.0)
     rank = np.where(same & (far <= NEAR), 2.99 - 0.99 * far / NEAR, rank)
     rank = np.where(same & close, 3 + overlaps, rank)
-    return {i: tracks[j] for i, j in _greedy(rank).items()}
+    return {i: tracks[j] for i, j in greedy(rank).items()}
 
 
 class Tracker:
@@ -157,12 +121,23 @@ class Tracker:
         return len(self._tracks)
 
     def update(
-        self, detections: Sequence[DetectionJSON], width: int, height: int, at: float
+        self,
+        detections: Sequence[DetectionJSON],
+        width: int,
+        height: int,
+        at: float,
+        looks: Sequence[float | None] = (),
+        threshold: float = 0.5,
     ) -> list[TrackedJSON]:
-        """This result's boxes (of the frame at time `at`, seconds) with their tracks' ids
-        and smoothed boxes, then the boxes of tracks held without a detection."""
+        """This result's boxes (of the frame at time `at`, seconds) with their tracks' ids,
+        smoothed boxes and evidence, then the boxes of tracks held without a detection.
+        `looks` (one per detection, or none) are the verdict's scores on each box alone
+        (hotdog from `threshold` up): each adds to its track's evidence. A box marked the
+        hot dog whose own track's looks say it is not is left out: one frame's pick of the
+        classifier does not make an object the hot dog."""
         matched = _match(detections, self._tracks, at, (width, height))
         out: list[TrackedJSON] = []
+        updated: set[int] = set()
         for i, detection in enumerate(detections):
             track = matched.get(i)
             if track is None:
@@ -171,8 +146,13 @@ class Tracker:
                 self._tracks.append(track)
             else:
                 _follow(track, detection, at)
+            updated.add(track.id)
+            look = looks[i] if i < len(looks) else None
+            if look is not None:
+                track.evidence.look(look, threshold, at)
+            if detection.hotdog and track.evidence.verdict == "not_hotdog":
+                continue
             out.append(_shown(track, track.box, width, height, held=False))
-        updated = {d.track_id for d in out}
         # The engine marks one hot dog a frame, so one is shown: this frame's own, else the
         # one seen last (others are its former boxes: the classifier's pick moved).
         hotdogs = [t for t in self._tracks if t.detection.hotdog and t.misses < HOLD]
@@ -233,4 +213,5 @@ def _shown(track: _Track, box: Box, width: int, height: int, *, held: bool) -> T
         },
         track_id=track.id,
         held=held,
+        evidence=round(track.evidence.evidence, 3) if track.evidence.looks else None,
     )
