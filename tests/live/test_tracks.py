@@ -221,3 +221,6 @@ def test_one_frames_pick_does_not_make_an_object_its_own_looks_deny_the_hot_dog(
     marked = stream.update([det("hot dog", 52, 202, 100)], W, H, at, [0.55])
     assert not any(d.hotdog for d in marked), marked
     assert len(stream) == 1, "still the same object, not held twice"
+    at += FRAME
+    missed = stream.update([], W, H, at)
+    assert not any(d.hotdog for d in missed), "nor is it held as the hot dog a frame later"

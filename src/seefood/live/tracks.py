@@ -150,12 +150,14 @@ class Tracker:
             look = looks[i] if i < len(looks) else None
             if look is not None:
                 track.evidence.look(look, threshold, at)
-            if detection.hotdog and track.evidence.verdict == "not_hotdog":
+            if _denied(track):
                 continue
             out.append(_shown(track, track.box, width, height, held=False))
         # The engine marks one hot dog a frame, so one is shown: this frame's own, else the
         # one seen last (others are its former boxes: the classifier's pick moved).
-        hotdogs = [t for t in self._tracks if t.detection.hotdog and t.misses < HOLD]
+        hotdogs = [
+            t for t in self._tracks if t.detection.hotdog and t.misses < HOLD and not _denied(t)
+        ]
         shown_hotdog = max(hotdogs, key=lambda t: (t.id in updated, t.seen), default=None)
         kept: list[_Track] = []
         for track in self._tracks:
@@ -168,6 +170,12 @@ class Tracker:
             kept.append(track)
         self._tracks = kept
         return out
+
+
+def _denied(track: _Track) -> bool:
+    """Marked the hot dog by the engine, but called no hot dog by its own looks: neither
+    shown nor held as the hot dog."""
+    return track.detection.hotdog and track.evidence.verdict == "not_hotdog"
 
 
 def _box(detection: DetectionJSON) -> Box:
