@@ -165,8 +165,9 @@ def judged(
     # The hot dog on screen is a box the classifier confirmed, never one it did not: the
     # detector's own hot-dog boxes go (its score stays in `scores`), a confirmed one returns.
     looked = {(d.box, d.class_id): s for d, s in reading.boxes}
+    # Only the few boxes looked at are copied (a result has up to 100).
     detections = [
-        replace(d, looked=looked.get((d.box, d.class_id)))
+        d if (s := looked.get((d.box, d.class_id))) is None else replace(d, looked=s)
         for d in detected.detections
         if not d.hotdog
     ]
