@@ -45,8 +45,7 @@ from seefood.client.stream import StreamClient
 from seefood.config import Settings
 from seefood.detection.hotdog import HotdogEngine
 from seefood.detection.settings import build_engine
-from seefood.live import evidence
-from seefood.live.evidence import LiveVerdict
+from seefood.live.evidence import ENTER, LiveVerdict
 from seefood.live.ice import use_host_addresses
 from seefood.server.app import create_app
 from seefood.types import RGBImage
@@ -264,23 +263,18 @@ def replayed(per_photo: list[list[dict[str, Any]]], enter: float) -> list[list[d
     """The live verdict again over the same fresh looks, with ENTER at `enter`: each result
     gets `replayed`, the verdict that rule would have shown. The reuse and glances of the
     run followed the shipped rule, so this is an estimate of another rule, not a run of it."""
-    saved = evidence.ENTER
-    evidence.ENTER = enter
-    try:
-        live = LiveVerdict()
-        first = next((r[0]["frame"] for r in per_photo if r), 0)
-        out = []
-        for results in per_photo:
-            again = []
-            for m in results:
-                if not m["reused"] and not m["glanced"]:
-                    at = ((m["frame"] - first) % 2**32) / 90_000  # RTP time, in seconds
-                    live.look(m["hotdog_score"], 0.5, at)
-                again.append({**m, "replayed": live.verdict})
-            out.append(again)
-        return out
-    finally:
-        evidence.ENTER = saved
+    live = LiveVerdict(enter=enter)
+    first = next((r[0]["frame"] for r in per_photo if r), 0)
+    out = []
+    for results in per_photo:
+        again = []
+        for m in results:
+            if not m["reused"] and not m["glanced"]:
+                at = ((m["frame"] - first) % 2**32) / 90_000  # RTP time, in seconds
+                live.look(m["hotdog_score"], 0.5, at)
+            again.append({**m, "replayed": live.verdict})
+        out.append(again)
+    return out
 
 
 def print_trade(
@@ -289,10 +283,10 @@ def print_trade(
     """What other lines for "hotdog" (ENTER) would trade on these results: right at the end
     and worse than the still against flashes and the looks it takes."""
     print(f"{'ENTER':>6}{'right':>7}{'worse':>7}{'flashes':>9}{'to hotdog':>11}")
-    for enter in (1.5, 2.0, 2.5, evidence.ENTER, 3.5):
+    for enter in (1.5, 2.0, 2.5, ENTER, 3.5):
         stats = score(lambda m: m["replayed"], labels, stills, replayed(per_photo, enter))
         to_hotdog = statistics.median(stats["results to hotdog"] or [float("nan")])
-        shipped = " (shipped)" if enter == evidence.ENTER else ""
+        shipped = " (shipped)" if enter == ENTER else ""
         print(
             f"{enter:>6g}{sum(stats['right at the end']):>7g}"
             f"{sum(stats['worse than the still']):>7g}{sum(stats['flashes on other food']):>9g}"

@@ -117,3 +117,11 @@ def test_a_firm_look_is_settled_and_far_from_the_line() -> None:
     assert hotdog.firm
     hotdog.look(0.6, 0.5, now=0.7)
     assert hotdog.settled and not hotdog.firm
+
+
+def test_another_line_for_hotdog_weighs_the_same_looks_otherwise() -> None:
+    """`enter` is only for the bench's trade table: 0.6 steadily never reaches the shipped
+    line (five looks' worth of 0.41 log-odds), and reaches a line of 1.5."""
+    scores = [0.6] * 20
+    assert looks(LiveVerdict(), scores)[-1] != "hotdog"
+    assert looks(LiveVerdict(enter=1.5), scores)[-1] == "hotdog"

@@ -64,13 +64,14 @@ class LiveVerdict:
     last: float | None = None  # when the last look came (time.monotonic())
     last_step: float = 0.0  # what the last look added
     low: int = 0  # looks in a row at LEAVE or below: MIN_LOOKS of them end hotdog
+    enter: float = ENTER  # the line for "hotdog" (another only to weigh a trade: bench/)
 
     @property
     def settled(self) -> bool:
         """Decided beyond the band, and the last look agreed: a look more at an unchanged
         frame would change nothing (seefood.live.reuse may stand in for it)."""
         if self.verdict == "hotdog":
-            return self.evidence >= ENTER and self.last_step > 0
+            return self.evidence >= self.enter and self.last_step > 0
         if self.verdict == "not_hotdog":
             return self.evidence <= NOT_HOTDOG and self.last_step < 0
         return False
@@ -111,7 +112,7 @@ class LiveVerdict:
             return self.verdict
         if self.verdict == "hotdog":
             return "hotdog" if self.low < MIN_LOOKS else "not_hotdog"
-        if self.evidence >= ENTER:
+        if self.evidence >= self.enter:
             return "hotdog"
         if self.verdict == "pending" and self.evidence > NOT_HOTDOG and self.looks < PATIENCE:
             return "pending"
